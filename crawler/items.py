@@ -1,0 +1,68 @@
+"""The typed Ad record: one definition for every ad that crosses a boundary.
+
+Spiders yield raw fields; the normalize pipeline turns them into an :class:`Ad`;
+stores persist it. ``RawAd`` is what extraction gets from a page before cleanup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class RawAd:
+    """What extraction found on one page, before normalization (strings as on the page)."""
+
+    url: str
+    source: str
+    kind: str = "classified"
+    title: str | None = None
+    body: str | None = None
+    price: str | None = None
+    location: str | None = None
+    posted: str | None = None
+    contact: str | None = None
+    employer: str | None = None
+    image_urls: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    canonical: str | None = None
+    language: str | None = None
+    structured: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Ad:
+    """A normalized ad. ``id`` is stable: derived from the canonical URL."""
+
+    id: str
+    source: str
+    kind: str
+    url: str
+    canonical_url: str
+    title: str
+    body: str
+    price: float | None = None
+    currency: str | None = None
+    price_period: str | None = None
+    location: str | None = None
+    country: str | None = None
+    language: str | None = None
+    posted_at: str | None = None
+    employer: str | None = None
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    handles: list[str] = field(default_factory=list)
+    whatsapp: list[str] = field(default_factory=list)
+    image_urls: list[str] = field(default_factory=list)
+    content_hash: str = ""
+    fetched_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Ad:
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in names})
