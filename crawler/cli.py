@@ -1,0 +1,351 @@
+"""The ``adwatch`` command line: run, crawl, search, extract, sources check, demo, schedule, doctor.
+
+Exit codes: 0 ok (also: another run already in progress), 1 a source failed entirely or a
+check failed, 2 invalid configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.config import ConfigError, load_sources, parse_duration
+from crawler.stores import SearchQuery, data_dir, open_store
+
+
+def _sources_path(args: argparse.Namespace) -> Path:
+    return Path(args.sources or os.environ.get("ADWATCH_SOURCES") or "sources.yaml")
+
+
+def _load_sources(args: argparse.Namespace):
+    return load_sources(_sources_path(args))
+
+
+# ---------------------------------------------------------------- run / crawl
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from crawler.runner import run
+    from crawler.summary import format_summary
+
+    sources = _load_sources(args)
+    overrides: dict[str, Any] = {}
+    if args.log_level:
+        overrides["LOG_LEVEL"] = args.log_level
+    elif sys.stderr.isatty():
+        overrides["LOG_LEVEL"] = "WARNING"
+    if args.log_file:
+        overrides["LOG_FILE"] = args.log_file
+    only = [args.source] if getattr(args, "source", None) else (args.only or None)
+    result = run(
+        sources,
+        _sources_path(args),
+        data_dir(args.data_dir),
+        only=only,
+        force=getattr(args, "all", False),
+        settings_overrides=overrides,
+    )
+    if result.message:
+        print(result.message, file=sys.stderr if result.exit_code else sys.stdout)
+    if result.summary:
+        if getattr(args, "json", False):
+            print(json.dumps(result.summary, indent=2, default=str))
+        else:
+            print(format_summary(result.summary))
+    return result.exit_code
+
+
+# ---------------------------------------------------------------- search
+
+
+def phone_candidates(text: str, regions: list[str]) -> tuple[list[str], str | None]:
+    """E.164 forms of a phone typed in any format, and its trailing digits as a fallback."""
+    from crawler.normalize import extract_phones
+
+    found: list[str] = []
+    for region in [None, *regions]:
+        for p in extract_phones(text, region):
+            if p not in found:
+                found.append(p)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return found, (digits[-8:] if len(digits) >= 6 else None)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    regions: list[str] = []
+    try:
+        regions = sorted({s.country for s in _load_sources(args).sources if s.country})
+    except ConfigError:
+        pass
+    query = SearchQuery(text=" ".join(args.query) or None, source=args.source, limit=args.limit)
+    if args.phone:
+        query.phones, query.phone_digits = phone_candidates(args.phone, regions)
+        if not query.phones and not query.phone_digits:
+            print(f"not a phone number: {args.phone!r}", file=sys.stderr)
+            return 2
+    if args.since:
+        query.since = datetime.now(UTC) - parse_duration(args.since)
+    store = open_store(args.data_dir)
+    try:
+        hits = store.search(query)
+    finally:
+        store.close()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        **h.ad.to_dict(),
+                        "first_seen": h.first_seen,
+                        "last_seen": h.last_seen,
+                        "seen_count": h.seen_count,
+                        "snippet": h.snippet,
+                    }
+                    for h in hits
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    if not hits:
+        print("no ads found")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, expand=True)
+    for col in ("source", "title", "price", "phones", "posted", "last seen", "url"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        ad = h.ad
+        price = f"{ad.price:,.0f} {ad.currency or ''}".strip() if ad.price is not None else ""
+        table.add_row(
+            ad.source,
+            ad.title[:80],
+            price,
+            " ".join(ad.phones),
+            ad.posted_at or "",
+            h.last_seen[:10],
+            ad.url,
+        )
+    Console().print(table)
+    print(f"{len(hits)} ad(s)")
+    return 0
+
+
+# ---------------------------------------------------------------- extract
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.probe import probe_page
+
+    source = None
+    if args.source:
+        try:
+            source = _load_sources(args).get(args.source)
+        except KeyError:
+            print(f"unknown source {args.source!r}", file=sys.stderr)
+            return 2
+    result = probe_page(args.target, source, allow_private=args.allow_private_network)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    else:
+        from crawler.probe import format_probe
+
+        print(format_probe(result))
+    return 0 if (result.get("ad") or result.get("links")) else 1
+
+
+# ---------------------------------------------------------------- sources
+
+
+def cmd_sources_check(args: argparse.Namespace) -> int:
+    sources = _load_sources(args)
+    for s in sources.sources:
+        where = s.feed or s.sitemap or ", ".join(s.start_urls)
+        state = "" if s.enabled else " (disabled)"
+        print(f"{s.name}: {s.kind}, {s.entry} {where}, every {s.schedule.every}{state}")
+    print(f"{_sources_path(args)}: {len(sources.sources)} source(s), OK")
+    return 0
+
+
+# ---------------------------------------------------------------- demo
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo import run_demo
+
+    return run_demo(
+        port=args.port, size=args.size, seed=args.seed, data=args.data_dir, keep=args.keep
+    )
+
+
+# ---------------------------------------------------------------- schedule / doctor
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    exe = Path(sys.argv[0]).resolve()
+    workdir = Path.cwd()
+    ddir = data_dir(args.data_dir).resolve()
+    print("# crontab (crontab -e): every 15 minutes; adwatch runs only the sources that are due")
+    print(
+        f"*/15 * * * * cd {workdir} && ADWATCH_DATA_DIR={ddir} {exe} run "
+        f"--log-file {ddir}/adwatch.log >/dev/null 2>&1"
+    )
+    print()
+    print("# or systemd: deploy/adwatch.service and deploy/adwatch.timer")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    import shutil
+    import sqlite3
+
+    ok = True
+
+    def report(name: str, good: bool, detail: str) -> None:
+        nonlocal ok
+        ok = ok and good
+        print(f"[{'ok' if good else 'FAIL'}] {name}: {detail}")
+
+    try:
+        sources = _load_sources(args)
+        report("sources", True, f"{_sources_path(args)}: {len(sources.sources)} source(s)")
+    except ConfigError as exc:
+        report("sources", False, str(exc))
+    ddir = data_dir(args.data_dir)
+    try:
+        ddir.mkdir(parents=True, exist_ok=True)
+        probe = ddir / ".doctor"
+        probe.write_text("ok")
+        probe.unlink()
+        free = shutil.disk_usage(ddir).free / 2**30
+        report("data dir", free > 1, f"{ddir.resolve()} writable, {free:.1f} GiB free")
+    except OSError as exc:
+        report("data dir", False, f"{ddir}: {exc}")
+    try:
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+        report("sqlite", True, f"{sqlite3.sqlite_version} with FTS5")
+    except sqlite3.Error as exc:
+        report("sqlite", False, f"FTS5 unavailable: {exc}")
+    try:
+        store = open_store(args.data_dir)
+        try:
+            runs = store.runs(1)
+            last = runs[0]["finished_at"] if runs else "never"
+            report("store", True, f"{store.count_ads()} ads, last run {last}")
+        finally:
+            store.close()
+    except Exception as exc:
+        report("store", False, str(exc))
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    print(f"[{'ok' if chromium else 'warn'}] chromium: {chromium or 'not installed (apt-get install chromium)'}")
+    return 0 if ok else 1
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from crawler.summary import format_summary
+
+    store = open_store(args.data_dir)
+    try:
+        runs = store.runs(args.limit)
+    finally:
+        store.close()
+    for summary in reversed(runs):
+        print(format_summary(summary))
+        print()
+    if not runs:
+        print("no runs yet")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="adwatch", description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir", help="data directory (default: $ADWATCH_DATA_DIR or ./data)")
+    p.add_argument("--sources", help="sources file (default: $ADWATCH_SOURCES or ./sources.yaml)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def crawl_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+        sp.add_argument("--log-file")
+        sp.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    sp = sub.add_parser("run", help="crawl the sources that are due (the cron target)")
+    sp.add_argument("--all", action="store_true", help="ignore schedules, crawl every source")
+    sp.add_argument("--only", nargs="+", metavar="SOURCE", help="crawl just these sources")
+    crawl_opts(sp)
+    sp.set_defaults(func=cmd_run)
+
+    sp = sub.add_parser("crawl", help="crawl one source now")
+    sp.add_argument("source")
+    crawl_opts(sp)
+    sp.set_defaults(func=cmd_run)
+
+    sp = sub.add_parser("search", help="search stored ads")
+    sp.add_argument("query", nargs="*", help="words (all must match; accents ignored)")
+    sp.add_argument("--phone", help="a phone number in any format")
+    sp.add_argument("--source")
+    sp.add_argument("--since", help="last seen within, e.g. 7d, 12h")
+    sp.add_argument("--limit", type=int, default=50)
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_search)
+
+    sp = sub.add_parser("extract", help="show what extraction gets from one page")
+    sp.add_argument("target", metavar="URL_OR_FILE")
+    sp.add_argument("--source", help="use this source's selectors and country")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument(
+        "--allow-private-network", action="store_true", help="allow 127.0.0.1 and private hosts"
+    )
+    sp.set_defaults(func=cmd_extract)
+
+    sp = sub.add_parser("sources", help="sources.yaml tools")
+    ssub = sp.add_subparsers(dest="sources_command", required=True)
+    ssp = ssub.add_parser("check", help="validate sources.yaml")
+    ssp.set_defaults(func=cmd_sources_check)
+
+    sp = sub.add_parser("demo", help="serve the demo sites on 127.0.0.1 and run adwatch on them")
+    sp.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    sp.add_argument("--size", type=int, default=500, help="number of demo ads")
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--keep", action="store_true", help="keep the demo data of earlier runs")
+    sp.set_defaults(func=cmd_demo)
+
+    sp = sub.add_parser("schedule", help="print a crontab line for adwatch run")
+    sp.set_defaults(func=cmd_schedule)
+
+    sp = sub.add_parser("doctor", help="check the installation")
+    sp.set_defaults(func=cmd_doctor)
+
+    sp = sub.add_parser("runs", help="show the latest run summaries")
+    sp.add_argument("--limit", type=int, default=5)
+    sp.set_defaults(func=cmd_runs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    args = build_parser().parse_args(argv)
+    if args.data_dir:
+        os.environ["ADWATCH_DATA_DIR"] = args.data_dir
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,425 @@
+"""Extraction of ads from pages: configured selectors, or ``extract: auto``.
+
+Pure functions over a parsel ``Selector`` (Scrapy's ``response.selector``), so spiders,
+``adwatch extract`` and tests share one code path:
+
+- :func:`extract_listing` -> ad links and the next listing page;
+- :func:`extract_detail` -> a :class:`crawler.items.RawAd` or ``None`` when the page holds no ad.
+
+``extract: auto`` reads schema.org JSON-LD (JobPosting, Product/Offer, ClassifiedAd, ...),
+microdata and OpenGraph through extruct, then falls back to heuristics: the ``<h1>``, the
+largest block of paragraphs, a price next to a currency sign, the biggest images in the content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+from parsel import Selector, SelectorList
+
+from crawler.config import Source, is_xpath
+from crawler.items import RawAd
+
+AD_TYPES = {
+    "JobPosting",
+    "Product",
+    "Offer",
+    "ClassifiedAd",
+    "Accommodation",
+    "Apartment",
+    "House",
+    "Residence",
+    "Vehicle",
+    "Car",
+    "Service",
+    "Event",
+    "RealEstateListing",
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+}
+_NEXT_WORDS = re.compile(
+    r"^\s*(next|siguiente|sig\.|pr[oó]xim[ao]|seguinte|more|m[aá]s|mais|›|»|>|→)\s*(page|p[aá]gina)?\s*[›»>→]?\s*$",
+    re.I,
+)
+_PRICE_NEAR_SIGN = re.compile(
+    r"(?:US\$|U\$S|R\$|Gs\.?|₲|€|£|\$|USD|EUR|BRL|PYG|GBP)\s?\d[\d.,\s]{0,15}\d"
+    r"|\d[\d.,\s]{0,15}\d\s?(?:€|£|USD|EUR|BRL|PYG|GBP|Gs\.?|guaran[ií]es|reais|euros)",
+    re.I,
+)
+_SKIP_IMG = re.compile(r"(logo|icon|sprite|avatar|pixel|spacer|banner|badge)", re.I)
+
+
+@dataclass
+class ListingPage:
+    links: list[str] = field(default_factory=list)
+    next_page: str | None = None
+
+
+def select(sel: Selector, selector: str) -> SelectorList:
+    s = selector.strip()
+    if is_xpath(s):
+        return sel.xpath(s.removeprefix("xpath:"))
+    return sel.css(s)
+
+
+def _texts(nodes: SelectorList) -> str:
+    """Text of the selected nodes: ``::text``/``@attr`` values as they are, elements as text."""
+    parts: list[str] = []
+    for node in nodes:
+        root = node.root
+        if isinstance(root, str):
+            parts.append(root)
+        else:
+            parts.append(_element_text(node))
+    return "\n".join(p for p in (x.strip() for x in parts) if p)
+
+
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "ul"}
+
+
+def _element_text(node: Selector) -> str:
+    """Visible text of an element, paragraph breaks kept, scripts and styles dropped."""
+    root = node.root
+    out: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("script", "style", "noscript", "template"):
+            if el.tail:
+                out.append(el.tail)
+            return
+        if tag in _BLOCK_TAGS:
+            out.append("\n")
+        if el.text and tag:
+            out.append(el.text)
+        for child in el:
+            walk(child)
+        if tag in _BLOCK_TAGS:
+            out.append("\n")
+        if el.tail:
+            out.append(el.tail)
+
+    if hasattr(root, "tag"):
+        text_head = root.text or ""
+        out.append(text_head)
+        for child in root:
+            walk(child)
+    text = "".join(out)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _hrefs(nodes: SelectorList) -> list[str]:
+    out = []
+    for node in nodes:
+        root = node.root
+        if isinstance(root, str):
+            out.append(root)
+        else:
+            out.extend(node.xpath(".//@href | .//@src").getall())
+            if root.get("href"):
+                out.append(root.get("href"))
+            if root.get("src"):
+                out.append(root.get("src"))
+    return out
+
+
+def _abs(base: str, urls: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for u in urls:
+        u = (u or "").strip()
+        if not u or u.startswith(("javascript:", "data:", "#")):
+            continue
+        seen.setdefault(urljoin(base, u), None)
+    return list(seen)
+
+
+# ---------------------------------------------------------------- listings
+
+
+def extract_listing(sel: Selector, url: str, source: Source) -> ListingPage:
+    """Ad links and next page of a listing page, by the source's selectors or by heuristics."""
+    if source.links:
+        links = _abs(url, [v for v in _hrefs(select(sel, source.links))])
+    else:
+        links = guess_ad_links(sel, url)
+    nxt: str | None = None
+    if source.next_page:
+        found = _hrefs(select(sel, source.next_page))
+        nxt = _abs(url, found[:1])[0] if _abs(url, found[:1]) else None
+    else:
+        nxt = guess_next_page(sel, url)
+    if nxt and nxt.split("#")[0] == url.split("#")[0]:
+        nxt = None
+    return ListingPage(links=links, next_page=nxt)
+
+
+def _shape(path: str) -> str:
+    segs = [s for s in path.split("/") if s]
+    if not segs:
+        return "/"
+    head = "/".join(segs[:-1])
+    last = re.sub(r"\d+", "#", segs[-1])
+    last = re.sub(r"[a-z][a-z0-9-]*-#", "*-#", last)
+    return f"{head}/{last}"
+
+
+def guess_ad_links(sel: Selector, url: str) -> list[str]:
+    """The largest group of same-site links sharing a path shape with an id in it."""
+    host = urlparse(url).netloc
+    groups: dict[str, list[str]] = {}
+    for href in sel.css("a::attr(href)").getall():
+        absu = urljoin(url, href.strip())
+        p = urlparse(absu)
+        if p.netloc != host or not re.search(r"\d", p.path):
+            continue
+        groups.setdefault(_shape(p.path), []).append(absu.split("#")[0])
+    if not groups:
+        return []
+    shape, members = max(groups.items(), key=lambda kv: len(set(kv[1])))
+    if len(set(members)) < 2 or "/page/" in shape:
+        return []
+    return list(dict.fromkeys(members))
+
+
+def guess_next_page(sel: Selector, url: str) -> str | None:
+    for css in ('link[rel="next"]::attr(href)', 'a[rel~="next"]::attr(href)'):
+        href = sel.css(css).get()
+        if href:
+            return urljoin(url, href.strip())
+    for a in sel.css("a[href]"):
+        text = " ".join(a.css("::text").getall()).strip()
+        label = (a.attrib.get("aria-label") or "").strip()
+        if (text and _NEXT_WORDS.match(text)) or (label and _NEXT_WORDS.match(label)):
+            return urljoin(url, a.attrib["href"].strip())
+    return None
+
+
+# ---------------------------------------------------------------- detail pages
+
+
+def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
+    """The ad on a detail page, or ``None`` when the page holds no recognisable ad."""
+    raw = RawAd(url=url, source=source.name, kind=source.kind)
+    canonical = sel.css('link[rel="canonical"]::attr(href)').get()
+    raw.canonical = urljoin(url, canonical.strip()) if canonical else None
+    raw.language = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower() or None
+    raw.links = _abs(url, sel.css("a::attr(href)").getall())
+    if source.extract == "selectors":
+        _apply_selectors(sel, url, source, raw)
+        # structured data still helps with fields the selectors do not cover
+        structured = structured_ad(sel, url)
+        if structured:
+            raw.structured = structured
+            _fill_from_structured(raw, structured, url)
+    else:
+        structured = structured_ad(sel, url)
+        if structured:
+            raw.structured = structured
+            _fill_from_structured(raw, structured, url)
+        _fill_heuristics(sel, url, raw)
+    if not (raw.title and raw.title.strip()) or not (raw.body and raw.body.strip()):
+        return None
+    return raw
+
+
+def _apply_selectors(sel: Selector, url: str, source: Source, raw: RawAd) -> None:
+    for name, selector in source.fields.items():
+        nodes = select(sel, selector)
+        if name == "images":
+            raw.image_urls = _abs(url, _hrefs(nodes))
+        elif name == "contact":
+            raw.contact = _texts(nodes) or None
+            raw.links = list(dict.fromkeys(raw.links + _abs(url, _hrefs(nodes))))
+        else:
+            value = _texts(nodes) or None
+            setattr(raw, name, value)
+
+
+def _jsonld_objects(sel: Selector) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for text in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+        text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
+        try:
+            data = json.loads(text)
+        except ValueError:
+            try:
+                data = json.loads(re.sub(r"[\x00-\x1f]", " ", text))
+            except ValueError:
+                continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            obj = stack.pop(0)
+            if isinstance(obj, dict):
+                if "@graph" in obj and isinstance(obj["@graph"], list):
+                    stack.extend(obj["@graph"])
+                out.append(obj)
+            elif isinstance(obj, list):
+                stack.extend(obj)
+    return out
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type") or obj.get("type") or []
+    if isinstance(t, str):
+        t = [t]
+    return {str(x).rsplit("/", 1)[-1] for x in t}
+
+
+def structured_ad(sel: Selector, url: str) -> dict[str, Any]:
+    """The page's structured ad: JSON-LD first, then microdata, then OpenGraph (via extruct)."""
+    for obj in _jsonld_objects(sel):
+        if _types(obj) & AD_TYPES:
+            return {"syntax": "json-ld", **obj}
+    root = sel.root
+    try:
+        from extruct.opengraph import OpenGraphExtractor
+        from extruct.w3cmicrodata import LxmlMicrodataExtractor
+    except ImportError:  # pragma: no cover - extruct is a dependency
+        return {}
+    try:
+        items = LxmlMicrodataExtractor().extract_items(root, url)
+        for item in items:
+            if _types(item) & AD_TYPES:
+                return {"syntax": "microdata", "@type": sorted(_types(item))[0], **item["properties"]}
+        og = list(OpenGraphExtractor().extract_items(root, url))
+    except Exception:
+        return {}
+    if og:
+        props: dict[str, Any] = {}
+        for item in og:
+            for key, value in item.get("properties", []):
+                props.setdefault(key, []).append(value)
+        if "og:title" in props:
+            return {
+                "syntax": "opengraph",
+                "name": props["og:title"][0],
+                "description": (props.get("og:description") or [None])[0],
+                "image": props.get("og:image", []),
+                "url": (props.get("og:url") or [None])[0],
+            }
+    return {}
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _as_text(value: Any) -> str | None:
+    value = _first(value)
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return _as_text(value.get("name") or value.get("@value"))
+    return str(value)
+
+
+def _fill_from_structured(raw: RawAd, data: dict[str, Any], url: str) -> None:
+    raw.title = raw.title or _as_text(data.get("title") or data.get("name") or data.get("headline"))
+    desc = _as_text(data.get("description") or data.get("articleBody"))
+    if desc and not raw.body:
+        raw.body = html_to_text(desc)
+    raw.posted = raw.posted or _as_text(data.get("datePosted") or data.get("datePublished"))
+    org = data.get("hiringOrganization") or data.get("seller") or data.get("author")
+    raw.employer = raw.employer or _as_text(org)
+    if not raw.location:
+        raw.location = _location(data)
+    if not raw.price:
+        offer = _first(data.get("offers"))
+        if isinstance(offer, dict) and offer.get("price") is not None:
+            cur = offer.get("priceCurrency") or ""
+            raw.price = f"{cur} {offer['price']}".strip()
+        elif data.get("price") is not None:
+            raw.price = f"{data.get('priceCurrency') or ''} {_as_text(data['price'])}".strip()
+    if not raw.image_urls:
+        imgs = data.get("image") or []
+        if not isinstance(imgs, list):
+            imgs = [imgs]
+        urls = [i.get("url") if isinstance(i, dict) else i for i in imgs]
+        raw.image_urls = _abs(url, [u for u in urls if isinstance(u, str)])
+    tel = _as_text(data.get("telephone"))
+    if tel and not raw.contact:
+        raw.contact = tel
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment (JSON-LD descriptions often carry markup)."""
+    if "<" not in fragment:
+        return fragment.strip()
+    return _element_text(Selector(text=f"<div>{fragment}</div>").css("div")[0])
+
+
+def _location(data: dict[str, Any]) -> str | None:
+    loc = _first(data.get("jobLocation") or data.get("availableAtOrFrom") or data.get("address"))
+    if isinstance(loc, dict):
+        addr = loc.get("address", loc)
+        if isinstance(addr, dict):
+            parts = [
+                _as_text(addr.get(k))
+                for k in ("addressLocality", "addressRegion", "addressCountry")
+            ]
+            text = ", ".join(p for p in parts if p)
+            return text or None
+        return _as_text(addr)
+    return _as_text(loc)
+
+
+def _fill_heuristics(sel: Selector, url: str, raw: RawAd) -> None:
+    if not raw.title:
+        raw.title = _texts(sel.css("h1")[:1]) or _texts(sel.css("title")) or None
+    if not raw.body:
+        raw.body = main_text(sel) or None
+    if not raw.price:
+        m = _PRICE_NEAR_SIGN.search(
+            " ".join(sel.css("[class*=price], [itemprop=price]").css("::text").getall())
+        ) or _PRICE_NEAR_SIGN.search(raw.body or "")
+        raw.price = m.group(0) if m else None
+    if not raw.posted:
+        raw.posted = sel.css("time::attr(datetime)").get()
+    if not raw.image_urls:
+        raw.image_urls = content_images(sel, url)
+    if not raw.contact:
+        tel = sel.css('a[href^="tel:"]::attr(href)').getall()
+        raw.contact = " ".join(t.removeprefix("tel:") for t in tel) or None
+
+
+def main_text(sel: Selector) -> str:
+    """The text of the element with the most paragraph text (article, main, or a div)."""
+    best, best_len = None, 0
+    candidates = sel.css("article, main, [itemprop=description], div, section")
+    scores: Counter[int] = Counter()
+    nodes = {}
+    for node in candidates:
+        ptext = sum(len(t) for t in node.xpath("./p//text()").getall())
+        if ptext:
+            scores[id(node.root)] = ptext
+            nodes[id(node.root)] = node
+    for key, score in scores.items():
+        if score > best_len:
+            best, best_len = nodes[key], score
+    if best is None:
+        body = sel.css("body")
+        return _element_text(body[0]) if body else ""
+    return _element_text(best)
+
+
+def content_images(sel: Selector, url: str) -> list[str]:
+    scope = sel.css("article, main, [class*=gallery], [class*=photo]") or sel
+    out = []
+    for img in scope.css("img"):
+        src = img.attrib.get("src") or img.attrib.get("data-src") or ""
+        if not src or _SKIP_IMG.search(src) or src.startswith("data:"):
+            continue
+        w = img.attrib.get("width", "")
+        if w.isdigit() and int(w) < 100:
+            continue
+        out.append(src)
+    return _abs(url, out)

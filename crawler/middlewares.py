@@ -1,0 +1,127 @@
+"""Downloader and spider middlewares.
+
+- :class:`PrivateNetworkMiddleware` (downloader, always on): refuses non-http(s) URLs and
+  requests whose host is or resolves to a private, loopback, link-local, reserved or
+  multicast address, unless the source sets ``allow_private_network: true``
+  (``ADWATCH_ALLOW_PRIVATE_NETWORK``). Redirects pass through it again, so a public page
+  redirecting to 169.254.169.254 is refused too. Stat: ``adwatch/blocked_private_network``.
+- :class:`IncrementalMiddleware` (spider, ``ADWATCH_INCREMENTAL``): drops requests for detail
+  pages of ads already in the store and records the listing sighting instead (``last_seen``,
+  ``seen_count``). Stat: ``adwatch/detail_skipped_known``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.normalize import canonical_url
+from crawler.pipelines import utc_now
+from crawler.stores import acquire_store, release_store
+from spiders.base import AD_META
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
+
+
+class PrivateNetworkMiddleware:
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.allow = crawler.settings.getbool("ADWATCH_ALLOW_PRIVATE_NETWORK")
+        self.cache: dict[str, bool] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PrivateNetworkMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        parsed = urlparse_cached(request)
+        if parsed.scheme not in ("http", "https"):
+            self._refuse(request, f"scheme {parsed.scheme!r} is not http(s)")
+        if self.allow:
+            return None
+        host = parsed.hostname or ""
+        public = self.cache.get(host)
+        if public is None:
+            public = await self._host_is_public(host, parsed.port)
+            self.cache[host] = public
+        if not public:
+            self._refuse(request, f"{host} is a private, loopback or link-local address")
+        return None
+
+    def _refuse(self, request: Request, why: str) -> None:
+        self.crawler.stats.inc_value("adwatch/blocked_private_network")
+        raise IgnoreRequest(f"refused {request.url}: {why}")
+
+    @staticmethod
+    async def _host_is_public(host: str, port: int | None) -> bool:
+        try:
+            return is_public_address(host)
+        except ValueError:
+            pass  # a name, not an address
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port or 80, type=socket.SOCK_STREAM
+            )
+        except OSError:
+            return True  # unresolvable: the download fails on its own with a DNS error
+        return all(is_public_address(info[4][0]) for info in infos)
+
+
+class IncrementalMiddleware:
+    def __init__(self, crawler: Any):
+        if not crawler.settings.getbool("ADWATCH_INCREMENTAL"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.store = acquire_store(crawler.settings.get("ADWATCH_DATA_DIR"))
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> IncrementalMiddleware:
+        return cls(crawler)
+
+    def spider_closed(self) -> None:
+        release_store(self.store)
+
+    def _filter(self, outputs: list[Any]) -> list[Any]:
+        ad_requests = {}
+        for obj in outputs:
+            if isinstance(obj, Request) and obj.meta.get(AD_META):
+                ad_requests[id(obj)] = canonical_url(obj.url)
+        if not ad_requests:
+            return outputs
+        known = self.store.known(list(set(ad_requests.values())))
+        if not known:
+            return outputs
+        self.store.touch(sorted(known), utc_now())
+        stats = self.crawler.stats
+        kept = []
+        for obj in outputs:
+            if ad_requests.get(id(obj)) in known:
+                stats.inc_value("adwatch/detail_skipped_known")
+            else:
+                kept.append(obj)
+        return kept
+
+    def process_spider_output(
+        self, response: Any, result: Iterable[Any]
+    ) -> Iterator[Any]:
+        yield from self._filter(list(result))
+
+    async def process_spider_output_async(
+        self, response: Any, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        outputs = [obj async for obj in result]
+        for obj in self._filter(outputs):
+            yield obj

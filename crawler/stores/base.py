@@ -1,0 +1,60 @@
+"""The store interface every backend implements (embedded SQLite, Elasticsearch).
+
+Stores hold ads, per-source run state and run summaries. ``upsert_ads`` is idempotent: the
+same ad written twice is one ad whose ``last_seen`` and ``seen_count`` moved on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from crawler.items import Ad
+
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+
+
+@dataclass
+class SearchQuery:
+    text: str | None = None
+    phones: list[str] = field(default_factory=list)
+    phone_digits: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    limit: int = 50
+
+
+@dataclass
+class SearchHit:
+    ad: Ad
+    first_seen: str
+    last_seen: str
+    seen_count: int
+    score: float = 0.0
+    snippet: str = ""
+
+
+class Store(Protocol):
+    def upsert_ads(self, ads: list[Ad], seen_at: str) -> list[str]:
+        """Write ads; return one of NEW / UPDATED / UNCHANGED per ad."""
+
+    def touch(self, canonical_urls: list[str], seen_at: str) -> int:
+        """Mark already-stored ads as seen again (listing sighting); return how many."""
+
+    def known(self, canonical_urls: list[str]) -> set[str]:
+        """The subset of canonical URLs already stored."""
+
+    def search(self, query: SearchQuery) -> list[SearchHit]: ...
+
+    def count_ads(self, source: str | None = None) -> int: ...
+
+    def source_state(self, source: str) -> dict[str, Any]: ...
+
+    def save_source_state(self, source: str, state: dict[str, Any]) -> None: ...
+
+    def record_run(self, summary: dict[str, Any]) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,357 @@
+"""The embedded store: one SQLite file (WAL) in the data directory, with FTS5 search.
+
+Used when ``ADWATCH_ES_URL`` is not set. Every write is one short transaction, so a run
+killed at any moment leaves the file consistent, and no transaction is held across the
+reactor's turns (several spiders in one process share the connection).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from crawler.items import Ad
+from crawler.stores.base import NEW, UNCHANGED, UPDATED, SearchHit, SearchQuery
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ads (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    price REAL,
+    currency TEXT,
+    price_period TEXT,
+    location TEXT,
+    country TEXT,
+    language TEXT,
+    posted_at TEXT,
+    employer TEXT,
+    phones TEXT NOT NULL DEFAULT '[]',
+    emails TEXT NOT NULL DEFAULT '[]',
+    handles TEXT NOT NULL DEFAULT '[]',
+    whatsapp TEXT NOT NULL DEFAULT '[]',
+    image_urls TEXT NOT NULL DEFAULT '[]',
+    content_hash TEXT NOT NULL,
+    fetched_at TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    seen_count INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS ads_source ON ads(source, last_seen);
+CREATE INDEX IF NOT EXISTS ads_last_seen ON ads(last_seen);
+CREATE TABLE IF NOT EXISTS ad_phones (
+    phone TEXT NOT NULL,
+    ad_id TEXT NOT NULL REFERENCES ads(id) ON DELETE CASCADE,
+    PRIMARY KEY (phone, ad_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ad_phones_ad ON ad_phones(ad_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS ads_fts USING fts5(
+    title, body, location, employer,
+    content='ads', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS ads_ai AFTER INSERT ON ads BEGIN
+    INSERT INTO ads_fts(rowid, title, body, location, employer)
+    VALUES (new.rowid, new.title, new.body, new.location, new.employer);
+END;
+CREATE TRIGGER IF NOT EXISTS ads_ad AFTER DELETE ON ads BEGIN
+    INSERT INTO ads_fts(ads_fts, rowid, title, body, location, employer)
+    VALUES ('delete', old.rowid, old.title, old.body, old.location, old.employer);
+END;
+CREATE TRIGGER IF NOT EXISTS ads_au AFTER UPDATE OF title, body, location, employer ON ads BEGIN
+    INSERT INTO ads_fts(ads_fts, rowid, title, body, location, employer)
+    VALUES ('delete', old.rowid, old.title, old.body, old.location, old.employer);
+    INSERT INTO ads_fts(rowid, title, body, location, employer)
+    VALUES (new.rowid, new.title, new.body, new.location, new.employer);
+END;
+CREATE TABLE IF NOT EXISTS source_state (
+    source TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    summary TEXT NOT NULL
+);
+"""
+
+_JSON_FIELDS = ("phones", "emails", "handles", "whatsapp", "image_urls")
+_AD_COLUMNS = [
+    "id",
+    "source",
+    "kind",
+    "url",
+    "canonical_url",
+    "title",
+    "body",
+    "price",
+    "currency",
+    "price_period",
+    "location",
+    "country",
+    "language",
+    "posted_at",
+    "employer",
+    *_JSON_FIELDS,
+    "content_hash",
+    "fetched_at",
+]
+
+
+class SQLiteStore:
+    """Ads, source state and runs in ``<data_dir>/adwatch.sqlite3``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(
+            str(self.path), timeout=30, isolation_level=None, check_same_thread=False
+        )
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.executescript(SCHEMA)
+
+    # ---------------------------------------------------------------- writes
+
+    def upsert_ads(self, ads: list[Ad], seen_at: str) -> list[str]:
+        if not ads:
+            return []
+        statuses: list[str] = []
+        with self._lock, self._tx():
+            cur = self.conn.cursor()
+            for ad in ads:
+                row = cur.execute(
+                    "SELECT id, content_hash FROM ads WHERE canonical_url = ?", (ad.canonical_url,)
+                ).fetchone()
+                values = self._values(ad)
+                if row is None:
+                    cur.execute(
+                        f"INSERT INTO ads ({', '.join(_AD_COLUMNS)}, first_seen, last_seen, "
+                        f"seen_count) VALUES ({', '.join('?' * len(_AD_COLUMNS))}, ?, ?, 1)",
+                        (*values, seen_at, seen_at),
+                    )
+                    statuses.append(NEW)
+                elif row["content_hash"] == ad.content_hash:
+                    cur.execute(
+                        "UPDATE ads SET last_seen = max(last_seen, ?), seen_count = seen_count + 1 "
+                        "WHERE id = ?",
+                        (seen_at, row["id"]),
+                    )
+                    statuses.append(UNCHANGED)
+                    continue
+                else:
+                    sets = ", ".join(f"{c} = ?" for c in _AD_COLUMNS[1:])
+                    cur.execute(
+                        f"UPDATE ads SET {sets}, last_seen = max(last_seen, ?), "
+                        "seen_count = seen_count + 1 WHERE id = ?",
+                        (*values[1:], seen_at, row["id"]),
+                    )
+                    statuses.append(UPDATED)
+                ad_id = row["id"] if row is not None else ad.id
+                cur.execute("DELETE FROM ad_phones WHERE ad_id = ?", (ad_id,))
+                cur.executemany(
+                    "INSERT OR IGNORE INTO ad_phones (phone, ad_id) VALUES (?, ?)",
+                    [(p, ad_id) for p in dict.fromkeys(ad.phones + ad.whatsapp)],
+                )
+        return statuses
+
+    def touch(self, canonical_urls: list[str], seen_at: str) -> int:
+        if not canonical_urls:
+            return 0
+        with self._lock, self._tx():
+            cur = self.conn.executemany(
+                "UPDATE ads SET last_seen = max(last_seen, ?), seen_count = seen_count + 1 "
+                "WHERE canonical_url = ?",
+                [(seen_at, u) for u in canonical_urls],
+            )
+            return cur.rowcount
+
+    def save_source_state(self, source: str, state: dict[str, Any]) -> None:
+        with self._lock, self._tx():
+            self.conn.execute(
+                "INSERT INTO source_state (source, state) VALUES (?, ?) "
+                "ON CONFLICT(source) DO UPDATE SET state = excluded.state",
+                (source, json.dumps(state, sort_keys=True)),
+            )
+
+    def record_run(self, summary: dict[str, Any]) -> None:
+        with self._lock, self._tx():
+            self.conn.execute(
+                "INSERT INTO runs (started_at, finished_at, summary) VALUES (?, ?, ?)",
+                (summary.get("started_at"), summary.get("finished_at"), json.dumps(summary)),
+            )
+
+    def flush(self) -> None:
+        """Writes are committed as they happen; nothing is buffered here."""
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    # ---------------------------------------------------------------- reads
+
+    def known(self, canonical_urls: list[str]) -> set[str]:
+        if not canonical_urls:
+            return set()
+        out: set[str] = set()
+        with self._lock:
+            for i in range(0, len(canonical_urls), 500):
+                chunk = canonical_urls[i : i + 500]
+                rows = self.conn.execute(
+                    f"SELECT canonical_url FROM ads WHERE canonical_url IN "
+                    f"({', '.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                out.update(r[0] for r in rows)
+        return out
+
+    def count_ads(self, source: str | None = None) -> int:
+        with self._lock:
+            if source:
+                return self.conn.execute(
+                    "SELECT count(*) FROM ads WHERE source = ?", (source,)
+                ).fetchone()[0]
+            return self.conn.execute("SELECT count(*) FROM ads").fetchone()[0]
+
+    def get_ad(self, ad_id: str) -> Ad | None:
+        with self._lock:
+            row = self.conn.execute("SELECT * FROM ads WHERE id = ?", (ad_id,)).fetchone()
+        return self._ad(row) if row else None
+
+    def all_ads(self, source: str | None = None) -> list[dict[str, Any]]:
+        """Every ad with its sighting counters (for exports and tests)."""
+        sql, args = "SELECT * FROM ads", ()
+        if source:
+            sql, args = sql + " WHERE source = ?", (source,)
+        with self._lock:
+            rows = self.conn.execute(sql + " ORDER BY first_seen, id", args).fetchall()
+        out = []
+        for row in rows:
+            d = self._ad(row).to_dict()
+            d.update(first_seen=row["first_seen"], last_seen=row["last_seen"])
+            d["seen_count"] = row["seen_count"]
+            out.append(d)
+        return out
+
+    def source_state(self, source: str) -> dict[str, Any]:
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT state FROM source_state WHERE source = ?", (source,)
+            ).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT summary FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        where: list[str] = []
+        args: list[Any] = []
+        select = "SELECT ads.*, 0.0 AS score, '' AS snippet FROM ads"
+        order = "ads.last_seen DESC"
+        if query.text and query.text.strip():
+            match = fts_query(query.text)
+            if match:
+                select = (
+                    "SELECT ads.*, bm25(ads_fts, 10.0, 1.0, 2.0, 1.0) AS score, "
+                    "snippet(ads_fts, 1, '[', ']', '…', 12) AS snippet "
+                    "FROM ads_fts JOIN ads ON ads.rowid = ads_fts.rowid"
+                )
+                where.append("ads_fts MATCH ?")
+                args.append(match)
+                order = "score"
+        phone_clauses = []
+        if query.phones:
+            phone_clauses.append(
+                f"ads.id IN (SELECT ad_id FROM ad_phones WHERE phone IN "
+                f"({', '.join('?' * len(query.phones))}))"
+            )
+            args.extend(query.phones)
+        if query.phone_digits:
+            phone_clauses.append("ads.id IN (SELECT ad_id FROM ad_phones WHERE phone LIKE ?)")
+            args.append(f"%{query.phone_digits}")
+        if phone_clauses:
+            where.append("(" + " OR ".join(phone_clauses) + ")")
+        if query.source:
+            where.append("ads.source = ?")
+            args.append(query.source)
+        if query.since:
+            where.append("ads.last_seen >= ?")
+            args.append(query.since.isoformat())
+        sql = select + (" WHERE " + " AND ".join(where) if where else "")
+        sql += f" ORDER BY {order} LIMIT ?"
+        args.append(query.limit)
+        with self._lock:
+            rows = self.conn.execute(sql, args).fetchall()
+        return [
+            SearchHit(
+                ad=self._ad(r),
+                first_seen=r["first_seen"],
+                last_seen=r["last_seen"],
+                seen_count=r["seen_count"],
+                score=float(r["score"] or 0.0),
+                snippet=r["snippet"] or "",
+            )
+            for r in rows
+        ]
+
+    # ---------------------------------------------------------------- helpers
+
+    def _tx(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    @staticmethod
+    def _values(ad: Ad) -> tuple[Any, ...]:
+        d = ad.to_dict()
+        return tuple(
+            json.dumps(d[c], ensure_ascii=False) if c in _JSON_FIELDS else d[c]
+            for c in _AD_COLUMNS
+        )
+
+    @staticmethod
+    def _ad(row: sqlite3.Row) -> Ad:
+        d = {k: row[k] for k in row.keys() if k in Ad.__dataclass_fields__}
+        for k in _JSON_FIELDS:
+            d[k] = json.loads(d[k] or "[]")
+        return Ad.from_dict(d)
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on error."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def fts_query(text: str) -> str:
+    """User words -> a safe FTS5 query: every word required, as a quoted token or prefix."""
+    import re
+
+    words = re.findall(r"\w+\*?", text, flags=re.UNICODE)
+    parts = []
+    for w in words:
+        star = w.endswith("*")
+        w = w.rstrip("*")
+        if w:
+            parts.append(f'"{w}"' + ("*" if star else ""))
+    return " ".join(parts)

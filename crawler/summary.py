@@ -1,0 +1,98 @@
+"""Run summaries built from Scrapy's stats: per source, and for the whole run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_PREFIXES = (
+    "downloader/exception_type_count/",
+    "httperror/response_ignored_status_count/",
+    "spider_exceptions/",
+)
+
+
+def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Counters of one source's crawl; ``failed`` when not one page could be fetched."""
+    errors: dict[str, int] = {}
+    for key, value in stats.items():
+        for prefix in ERROR_PREFIXES:
+            if key.startswith(prefix):
+                label = key[len(prefix) :].rsplit(".", 1)[-1]
+                if prefix.startswith("httperror"):
+                    label = f"http_{label}"
+                errors[label] = errors.get(label, 0) + int(value)
+    if stats.get("adwatch/pages_malformed"):
+        errors["malformed"] = int(stats["adwatch/pages_malformed"])
+    if stats.get("adwatch/ads_invalid"):
+        errors["invalid_ad"] = int(stats["adwatch/ads_invalid"])
+    if stats.get("adwatch/blocked_private_network"):
+        errors["blocked_private_network"] = int(stats["adwatch/blocked_private_network"])
+    ok_pages = int(stats.get("downloader/response_status_count/200", 0))
+    pages = int(stats.get("response_received_count", 0))
+    robots = int(stats.get("robotstxt/request_count", 0))
+    fetched = max(ok_pages - robots, 0)
+    new = int(stats.get("adwatch/ads_new", 0))
+    updated = int(stats.get("adwatch/ads_updated", 0))
+    unchanged = int(stats.get("adwatch/ads_unchanged", 0))
+    start, finish = stats.get("start_time"), stats.get("finish_time")
+    duration = (finish - start).total_seconds() if start and finish else None
+    warnings = []
+    if fetched and not (new + updated + unchanged + int(stats.get("adwatch/detail_skipped_known", 0))):
+        warnings.append("no ads found (selectors stopped matching, or the site needs a browser?)")
+    return {
+        "source": name,
+        "reason": reason,
+        "pages": max(pages - robots, 0),
+        "listing_pages": int(stats.get("adwatch/listing_pages", 0)),
+        "detail_pages": int(stats.get("adwatch/detail_pages", 0)),
+        "detail_skipped_known": int(stats.get("adwatch/detail_skipped_known", 0)),
+        "robots_forbidden": int(stats.get("robotstxt/forbidden", 0)),
+        "ads_new": new,
+        "ads_updated": updated,
+        "ads_unchanged": unchanged,
+        "errors": errors,
+        "warnings": warnings,
+        "duration_s": round(duration, 2) if duration is not None else None,
+        "failed": fetched == 0 or reason not in ("finished", "closespider_pagecount"),
+    }
+
+
+def run_totals(sources: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = ("pages", "detail_pages", "detail_skipped_known", "ads_new", "ads_updated", "ads_unchanged")
+    totals = {k: sum(s.get(k, 0) or 0 for s in sources) for k in keys}
+    totals["errors"] = sum(sum(s["errors"].values()) for s in sources)
+    totals["failed_sources"] = [s["source"] for s in sources if s["failed"]]
+    return totals
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The run summary as the terminal and the log show it."""
+    lines = [
+        f"adwatch run {summary['started_at']} -> {summary['finished_at']} "
+        f"({summary['duration_s']:.1f}s)"
+    ]
+    header = f"{'source':<22} {'pages':>6} {'new':>6} {'upd':>5} {'same':>6} {'skip':>6} {'errors':>7}"
+    lines.append(header)
+    for s in summary["sources"]:
+        errs = sum(s["errors"].values())
+        mark = "  FAILED" if s["failed"] else ""
+        lines.append(
+            f"{s['source']:<22} {s['pages']:>6} {s['ads_new']:>6} {s['ads_updated']:>5} "
+            f"{s['ads_unchanged']:>6} {s['detail_skipped_known']:>6} {errs:>7}{mark}"
+        )
+        if s["errors"]:
+            detail = ", ".join(f"{k}={v}" for k, v in sorted(s["errors"].items()))
+            lines.append(f"{'':<22}   errors: {detail}")
+        for w in s.get("warnings", []):
+            lines.append(f"{'':<22}   warning: {w}")
+    t = summary["totals"]
+    lines.append(
+        f"{'total':<22} {t['pages']:>6} {t['ads_new']:>6} {t['ads_updated']:>5} "
+        f"{t['ads_unchanged']:>6} {t['detail_skipped_known']:>6} {t['errors']:>7}"
+    )
+    lines.append(f"ads in store: {summary['ads_in_store']}")
+    if summary.get("skipped_not_due"):
+        lines.append("not due yet: " + ", ".join(summary["skipped_not_due"]))
+    if t["failed_sources"]:
+        lines.append("FAILED sources: " + ", ".join(t["failed_sources"]))
+    return "\n".join(lines)

@@ -1,0 +1,44 @@
+"""The spider every source kind shares: detail-page parsing and per-source settings."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.config import Source
+from crawler.extract import extract_detail
+
+AD_META = "adwatch_ad"
+
+
+class AdSpider(scrapy.Spider):
+    """Base class; ``source`` is bound by :func:`spiders.spider_class_for`."""
+
+    source: ClassVar[Source]
+
+    def ad_request(self, url: str, **kwargs: Any) -> scrapy.Request:
+        """A request for an ad's detail page (the incremental middleware may skip it)."""
+        meta = kwargs.pop("meta", {})
+        meta[AD_META] = True
+        return scrapy.Request(url, callback=self.parse_detail, meta=meta, **kwargs)
+
+    def parse_detail(self, response: Response, **kwargs: Any) -> Any:
+        stats = self.crawler.stats
+        if not isinstance(response, TextResponse):
+            stats.inc_value("adwatch/pages_malformed")
+            self.logger.warning("not a text page, skipped: %s", response.url)
+            return
+        try:
+            raw = extract_detail(response.selector, response.url, self.source)
+        except Exception:  # a hostile page must not stop the crawl
+            self.logger.warning("extraction failed on %s", response.url, exc_info=True)
+            stats.inc_value("adwatch/pages_malformed")
+            return
+        if raw is None:
+            stats.inc_value("adwatch/pages_malformed")
+            self.logger.warning("no ad found on %s", response.url)
+            return
+        stats.inc_value("adwatch/detail_pages")
+        yield raw

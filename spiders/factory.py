@@ -1,0 +1,25 @@
+"""Builds the spider class for a source: its kind of entry point and its politeness settings."""
+
+from __future__ import annotations
+
+from crawler.config import Source
+from spiders.base import AdSpider
+from spiders.feed import FeedSpider
+from spiders.listing import ListingSpider
+from spiders.sitemap import SitemapAdSpider
+
+_BASES: dict[str, type[AdSpider]] = {
+    "listing": ListingSpider,
+    "sitemap": SitemapAdSpider,
+    "feed": FeedSpider,
+}
+
+
+def spider_class_for(source: Source) -> type[AdSpider]:
+    base = _BASES[source.entry]
+    settings = dict(source.politeness.scrapy_settings())
+    settings["ADWATCH_ALLOW_PRIVATE_NETWORK"] = source.allow_private_network
+    attrs: dict[str, object] = {"name": source.name, "source": source, "custom_settings": settings}
+    if source.entry == "sitemap":
+        attrs["sitemap_urls"] = [source.sitemap]
+    return type(f"{base.__name__}_{source.name.replace('-', '_')}", (base,), attrs)
