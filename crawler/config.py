@@ -10,11 +10,11 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
 from parsel import Selector
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crawler.yamlconf import ConfigError, load_config
 
@@ -59,6 +59,16 @@ def _check_url(url: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError(f"not an http(s) URL: {url!r}")
     return url
+
+
+def _field_name(v: str) -> str:
+    if v not in FIELD_NAMES:
+        raise ValueError(f"unknown field {v!r} (known: {', '.join(FIELD_NAMES)})")
+    return v
+
+
+FieldName = Annotated[str, AfterValidator(_field_name)]
+SelectorStr = Annotated[str, AfterValidator(check_selector)]
 
 
 class Schedule(BaseModel):
@@ -118,7 +128,7 @@ class Source(BaseModel):
     feed: str | None = None
     links: str | None = None
     next_page: str | None = None
-    fields: dict[str, str] = Field(default_factory=dict)
+    fields: dict[FieldName, SelectorStr] = Field(default_factory=dict)
     extract: Literal["auto", "selectors"] | None = None
     render: Literal["auto", "static", "browser"] = "auto"
     schedule: Schedule = Field(default_factory=Schedule)
@@ -156,15 +166,6 @@ class Source(BaseModel):
     @classmethod
     def _selector(cls, v: str | None) -> str | None:
         return check_selector(v) if v is not None else v
-
-    @field_validator("fields")
-    @classmethod
-    def _fields(cls, v: dict[str, str]) -> dict[str, str]:
-        for key, sel in v.items():
-            if key not in FIELD_NAMES:
-                raise ValueError(f"unknown field {key!r} (known: {', '.join(FIELD_NAMES)})")
-            check_selector(sel)
-        return v
 
     @field_validator("country")
     @classmethod
@@ -230,11 +231,11 @@ def load_sources(path: str | Path | None = None) -> SourcesFile:
     path = Path(path) if path else default_sources_path()
     holder: dict[str, Any] = {}
 
-    def label(loc: tuple) -> str | None:
+    def label(loc: tuple) -> tuple[str | None, int]:
         if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
             name = holder.get("names", {}).get(loc[1])
-            return f"source '{name}'" if name else f"source #{loc[1] + 1}"
-        return None
+            return (f"source '{name}'" if name else f"source #{loc[1] + 1}"), 2
+        return None, 0
 
     # read names first so errors can say which source they are about
     try:

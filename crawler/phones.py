@@ -83,9 +83,12 @@ _REPEAT_WORDS: dict[str, dict[str, int]] = {
 # digits, so words such as "Tel", "SOS" or "Gol" are never touched.
 _LEET = str.maketrans("OolIiZzEASsGbTBgq", "00111223455667899")
 _LEET_CHARS = "OolIiZzEASsGbTBgq"
-_LEET_HINT = re.compile(rf"\d[{_LEET_CHARS}]|[{_LEET_CHARS}]\d")
-_LEET_RUN = re.compile(rf"(?<!\w)[0-9{_LEET_CHARS}]+(?:[ .\-]{{1,2}}[0-9{_LEET_CHARS}]+)*(?!\w)")
-_LEET_SPLIT = re.compile(r"[ .\-]+")
+_LEET_HINT = re.compile(rf"\d[ .\-()]{{0,3}}[{_LEET_CHARS}]|[{_LEET_CHARS}][ .\-()]{{0,3}}\d")
+_LEET_RUN = re.compile(
+    rf"(?<!\w)\(?[0-9{_LEET_CHARS}]+(?:[ .\-()]{{1,3}}[0-9{_LEET_CHARS}]+)*\)?(?!\w)"
+)
+_LEET_TOKEN = re.compile(rf"[0-9{_LEET_CHARS}]+")
+_MAX_LEET_TOKENS = 40
 
 _KEYCAP = re.compile("([0-9])\ufe0f?\u20e3")
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
@@ -276,32 +279,59 @@ def _decode_word_run(run: str, languages: list[str] | None) -> str:
 
 
 def _decode_leet_run(run: str, region: str | None) -> str:
-    """Decode look-alike letters in the digit-dominated stretches of ``run``."""
-    tokens = _LEET_SPLIT.split(run)
-    segments: list[list[str]] = [[]]
-    for token in tokens:
-        real = sum(ch.isdigit() for ch in token)
-        if real and real * 2 >= len(token):
-            segments[-1].append(token)
-        elif segments[-1]:
-            segments.append([])
-    for segment in segments:
-        joined = "".join(segment)
-        if joined.isdigit() or not segment:
+    """Decode look-alike letters in ``run`` where it is a disguised phone number.
+
+    A stretch of tokens is decoded only when it holds letters, at least half of
+    its characters are real digits, none of its tokens reads like a word
+    ("Gol", "bolo"), it neither starts nor ends with a short all-letter token
+    ("Gs. 1.500.000") unless in parentheses (an area code, "(Il)"), and the
+    result is a valid number; so "Gol 1.6 2015", "Tel" or "BOSS" stay as they
+    are. From each token on, the longest stretch valid in ``region`` wins; one
+    valid only in international form is the fallback.
+    """
+    tokens = list(_LEET_TOKEN.finditer(run))[:_MAX_LEET_TOKENS]
+    replacements: list[tuple[int, int, str]] = []
+    lo = 0
+    while lo < len(tokens):
+        if not _can_edge(run, tokens[lo]):
+            lo += 1
             continue
-        real = sum(ch.isdigit() for ch in joined)
-        decoded = joined.translate(_LEET)
-        if real * 2 < len(joined) or not _MIN_DIGITS <= len(decoded) <= 15:
+        national: tuple[int, str] | None = None
+        international: tuple[int, str] | None = None
+        joined = ""
+        for hi in range(lo, len(tokens)):
+            token = tokens[hi].group(0)
+            if len(token) >= 3 and token[1:].islower() and token.isalpha():
+                break  # an ordinary word ends the stretch
+            joined += token
+            if len(joined) > 15:
+                break
+            if len(joined) < _MIN_DIGITS or joined.isdigit() or not _can_edge(run, tokens[hi]):
+                continue
+            if sum(ch.isdigit() for ch in joined) * 2 < len(joined):
+                continue
+            decoded = joined.translate(_LEET)
+            if region and _parse_valid(decoded, region):
+                national = hi, decoded
+            elif _parse_valid("+" + decoded, None):
+                international = hi, decoded
+        best = national or international
+        if best is None:
+            lo += 1
             continue
-        if _parse_valid(decoded, region) is None and _parse_valid("+" + decoded, None) is None:
-            continue  # not a phone number after all: keep the text as it was
-        run = _replace_segment(run, segment, decoded)
+        hi, decoded = best
+        replacements.append((tokens[lo].start(), tokens[hi].end(), decoded))
+        lo = hi + 1
+    for start, end, decoded in reversed(replacements):
+        run = run[:start] + decoded + run[end:]
     return run
 
 
-def _replace_segment(run: str, segment: list[str], decoded: str) -> str:
-    pattern = r"[ .\-]+".join(map(re.escape, segment))
-    return re.sub(pattern, decoded, run, count=1)
+def _can_edge(run: str, token: re.Match[str]) -> bool:
+    text = token.group(0)
+    if len(text) >= 3 or not text.isalpha():
+        return True
+    return run[token.start() - 1 : token.start()] == "(" and run[token.end() : token.end() + 1] == ")"
 
 
 # --- WhatsApp ---------------------------------------------------------------

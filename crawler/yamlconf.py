@@ -114,12 +114,16 @@ def validation_problems(
 ) -> list[tuple[str, int | None, str]]:
     """Turn a pydantic ValidationError into ``(path, line, message)`` triples.
 
-    ``label(loc)`` may return a prefix such as ``"source 'x'"`` for a location.
+    ``label(loc)`` may return ``(prefix, depth)`` such as ``("source 'x'", 2)`` for a
+    location: the prefix starts the message and the first ``depth`` parts of the location
+    are left out of it.
     """
     problems = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         kind = err["type"]
+        prefix, depth = label(loc) if label else (None, 0)
+        rel = loc[depth:] if prefix else loc
         if kind == "extra_forbidden":
             msg = f"unknown key '{loc[-1]}'"
             line = lines.get(loc + ("__key__",)) or line_for(lines, loc)
@@ -130,9 +134,8 @@ def validation_problems(
             text = err["msg"]
             if text.startswith("Value error, "):
                 text = text[len("Value error, ") :]
-            msg = f"{_describe(loc, None)}: {text}" if loc else text
+            msg = f"{_describe(rel, None)}: {text}" if rel else text
             line = line_for(lines, loc)
-        prefix = label(loc) if label else None
         problems.append((path, line, f"{prefix}: {msg}" if prefix else msg))
     return problems
 

@@ -1,0 +1,43 @@
+# adwatch: `make demo` runs the whole flow on the bundled demo sites; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ADWATCH_CACHE ?= /var/cache/adwatch
+export ADWATCH_CACHE
+
+.PHONY: install demo test test-fast bench lint es-fetch clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/adwatch demo
+
+# Everything the tests need: the Python packages, and Elasticsearch (fetched once into
+# $(ADWATCH_CACHE); the test session starts and stops its own node on 127.0.0.1).
+test: install es-fetch
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: install
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+
+es-fetch:
+	bash scripts/elasticsearch.sh fetch
+
+bench: install
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

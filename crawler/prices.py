@@ -1,0 +1,269 @@
+"""Prices and pay in ad text: amount, ISO 4217 currency and pay period.
+
+``price-parser`` reads the amount; this module tells it which decimal separator
+the source's country uses, maps currency symbols and words to ISO codes, and
+reads the pay period ("por hora", "/mês", "per week", ...) in Spanish,
+Portuguese and English. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from price_parser import Price
+
+__all__ = ["COUNTRY_CURRENCY", "find_price", "parse_price", "period_from_unit"]
+
+PriceInfo = tuple[float | None, str | None, str | None]
+_NOTHING: PriceInfo = (None, None, None)
+
+COUNTRY_CURRENCY: dict[str, str] = {
+    "PY": "PYG",
+    "BR": "BRL",
+    "AR": "ARS",
+    "UY": "UYU",
+    "BO": "BOB",
+    "CL": "CLP",
+    "CO": "COP",
+    "PE": "PEN",
+    "EC": "USD",
+    "VE": "VES",
+    "MX": "MXN",
+    "GT": "GTQ",
+    "HN": "HNL",
+    "DO": "DOP",
+    "US": "USD",
+    "CA": "CAD",
+    "GB": "GBP",
+    "UK": "GBP",
+    "IE": "EUR",
+    "ES": "EUR",
+    "PT": "EUR",
+    "FR": "EUR",
+    "DE": "EUR",
+    "IT": "EUR",
+    "NL": "EUR",
+    "BE": "EUR",
+    "AT": "EUR",
+    "GR": "EUR",
+}
+# Countries whose own currency is written with a bare "$".
+_DOLLAR_SIGN_COUNTRIES = {"AR", "MX", "CO", "CL", "UY", "US", "CA", "EC"}
+# Countries that write 1.234,56; the rest of those we know write 1,234.56.
+_DECIMAL_COMMA = {
+    "PY", "BR", "AR", "UY", "BO", "CL", "CO", "PE", "EC", "VE",
+    "ES", "PT", "FR", "DE", "IT", "NL", "BE", "AT", "GR",
+}  # fmt: skip
+_DECIMAL_POINT = {"GB", "UK", "US", "CA", "IE", "MX", "GT", "HN", "DO"}
+
+# Earliest match wins; at one position the longer symbol is tried first.
+_CURRENCY = re.compile(
+    r"(?P<USD>u\$s|us\$|u\$d|\busd\b|\bd[oó]lar(?:es)?\b|\bdollars?\b)"
+    r"|(?P<BRL>r\$|\bbrl\b|\breais\b)"
+    r"|(?P<PYG>₲|\bgs\b\.?|\bpyg\b|\bguaran[ií]e?s?\b)"
+    r"|(?P<EUR>€|\beur\b|\beuros?\b)"
+    r"|(?P<GBP>£|\bgbp\b|\bpounds?\b)"
+    r"|(?P<ISO>\b(?:ars|mxn|clp|cop|uyu|bob|pen|ves|cad|gtq|hnl|dop)\b)"
+    r"|(?P<DOLLAR>\$)",
+    re.IGNORECASE,
+)
+
+_PERIODS: tuple[tuple[str, str], ...] = (
+    (
+        "hour",
+        r"por\s+hora|/\s*hora|/\s*hrs?\b|/\s*h\b|\bper\s+hour|\ban\s+hour|\bhourly|\bp/h\b|"
+        r"\bph\b|\bla\s+hora|\bx\s+hora|/\s*hour|\bpor\s+hr",
+    ),
+    (
+        "day",
+        r"por\s+d[ií]a|/\s*d[ií]a|\bdiari[oa]s?\b|\bdi[aá]ria|\bper\s+day|\ba\s+day\b|\bdaily|"
+        r"/\s*day|\bal\s+d[ií]a|\bpor\s+jornada|\bp/d\b",
+    ),
+    (
+        "week",
+        r"\bsemanal(?:es|mente)?\b|\bsemanais\b|por\s+semana|/\s*semana|\bper\s+week|"
+        r"\ba\s+week|\bweekly|/\s*w(?:ee)?k\b|\bp/w\b|\bpw\b|\bna\s+semana|\ba\s+la\s+semana",
+    ),
+    (
+        "month",
+        r"por\s+m[eê]s\b|/\s*m[eê]s\b|\bmensual(?:es)?\b|\bmensais\b|\bmensal\b|\bao\s+m[eê]s\b|"
+        r"\bal\s+mes\b|\bper\s+month|\ba\s+month|\bmonthly|\bpcm\b|/\s*month|/\s*mo\b|"
+        r"\bp/m\b|\bx\s+mes\b",
+    ),
+    (
+        "year",
+        r"\banual(?:es)?\b|\banuais\b|por\s+a[ñn]o\b|/\s*a[ñn]o\b|\bal\s+a[ñn]o\b|\bao\s+ano\b|"
+        r"\bper\s+(?:year|annum)|\ba\s+year|\byearly|\bannual(?:ly)?\b|\bp\.a\.|/\s*y(?:ea)?r\b",
+    ),
+)
+_PERIOD = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _PERIODS), re.IGNORECASE)
+
+_FREE = re.compile(r"\b(?:gr[aá]tis|gratuit[oa]s?|free|de\s+gra[çc]a|sin\s+costo)\b", re.I)
+_NUMBER = re.compile(r"\d[\d.,\s]*\d|\d")
+_MULTIPLIER = re.compile(
+    r"\s*(?P<k>k\b|mil\b)|\s*(?P<m>mill(?:ón|on|ones|ions?)\b|milh(?:ão|ao|ões|oes)\b|mi\b)",
+    re.IGNORECASE,
+)
+_PRICE_CONTEXT = re.compile(
+    r"\b(?:precio|preço|preco|valor|sueldo|salario|salário|remuneraci[oó]n|remuneração|"
+    r"pago|paga|ganancias?|ganhos?|price|salary|wages?|pay|rate|tarifa|cach[eê])\b"
+    r"[^\d\n]{0,20}\d",
+    re.IGNORECASE,
+)
+_SNIPPET_REACH = 40
+
+
+def parse_price(text: str | None, country: str | None) -> PriceInfo:
+    """``(amount, currency, period)`` from a price text such as "Gs. 1.500.000 por mes".
+
+    ``country`` (ISO2) picks the decimal separator, the meaning of a bare "$"
+    and the currency of an amount written without one. ``period`` is one of
+    "hour", "day", "week", "month", "year" or None.
+
+    "A convenir", "a combinar", "negotiable" and other texts without an amount
+    give ``(None, None, None)``. "Gratis"/"grátis"/"free" without an amount
+    gives ``(0.0, None, period)``: an offer of free work, travel or lodging is
+    itself a signal, and 0.0 keeps it apart from "no price given".
+    """
+    if not text or not isinstance(text, str):
+        return _NOTHING
+    text = text.strip()
+    country = (country or "").strip().upper() or None
+    period = _period(text)
+    currency_match = _CURRENCY.search(text)
+    amount = _amount(text, country, has_currency=currency_match is not None)
+    if amount is None:
+        if _FREE.search(text) and not any(ch.isdigit() for ch in text):
+            return 0.0, None, period
+        return _NOTHING
+    return amount, _currency(currency_match, country), period
+
+
+def find_price(text: str | None, country: str | None) -> PriceInfo:
+    """The first price stated in running text (an ad body), as :func:`parse_price` reads it.
+
+    Only amounts next to a currency sign or after a word such as "sueldo",
+    "preço" or "salary" count, so phone numbers and years are left alone.
+    """
+    if not text or not isinstance(text, str):
+        return _NOTHING
+    for match in _CURRENCY.finditer(text):
+        start, end = match.start(), match.end()
+        after = _NUMBER.match(text, _skip_blanks(text, end))
+        if after:
+            snippet = text[start : after.end() + _SNIPPET_REACH]
+        else:
+            before = text[max(start - 20, 0) : start]
+            if not re.search(r"\d\s*$", before):
+                continue
+            snippet = text[max(start - 20, 0) : end + _SNIPPET_REACH]
+        result = parse_price(snippet.split("\n", 1)[0] if after else snippet, country)
+        if result[0] is not None:
+            return result
+    context = _PRICE_CONTEXT.search(text)
+    if context:
+        snippet = text[context.start() : context.end() + _SNIPPET_REACH].split("\n", 1)[0]
+        return parse_price(snippet, country)
+    return _NOTHING
+
+
+def period_from_unit(unit: str | None) -> str | None:
+    """Pay period from a schema.org ``unitText`` (HOUR, DAY, WEEK, MONTH, YEAR)."""
+    if not unit or not isinstance(unit, str):
+        return None
+    unit = unit.strip().lower()
+    for name in ("hour", "day", "week", "month", "year"):
+        if unit.startswith(name):
+            return name
+    return _period(unit)
+
+
+def _skip_blanks(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\u00a0:.":
+        pos += 1
+    return pos
+
+
+def _period(text: str) -> str | None:
+    match = _PERIOD.search(text)
+    return match.lastgroup if match else None
+
+
+def _currency(match: re.Match[str] | None, country: str | None) -> str | None:
+    if match is None:
+        return COUNTRY_CURRENCY.get(country or "")
+    kind = match.lastgroup
+    if kind == "ISO":
+        return match.group(0).upper()
+    if kind == "DOLLAR":
+        if country in _DOLLAR_SIGN_COUNTRIES:
+            return COUNTRY_CURRENCY[country]
+        return "USD"
+    return kind
+
+
+def _amount(text: str, country: str | None, *, has_currency: bool) -> float | None:
+    number = _NUMBER.search(text)
+    if number is None:
+        return None
+    token = number.group(0).strip()
+    if not has_currency and _looks_like_phone(token):
+        return None
+    separator = _decimal_separator(token, country)
+    try:
+        price = Price.fromstring(text, decimal_separator=separator)
+    except (ValueError, InvalidOperation, ArithmeticError):
+        return None
+    if price.amount is None:
+        return None
+    amount = price.amount
+    if price.amount_text:
+        at = text.find(price.amount_text)
+        if at >= 0:
+            amount *= _multiplier(text, at + len(price.amount_text))
+    try:
+        value = float(amount)
+    except (OverflowError, ValueError):
+        return None
+    if value != value or value in (float("inf"), float("-inf")) or value < 0:
+        return None
+    return value
+
+
+def _multiplier(text: str, pos: int) -> Decimal:
+    match = _MULTIPLIER.match(text, pos)
+    if match is None:
+        return Decimal(1)
+    return Decimal(1000) if match.group("k") else Decimal(1_000_000)
+
+
+def _decimal_separator(token: str, country: str | None) -> str | None:
+    """Which of "." and "," is the decimal mark in ``token`` ("1.500.000", "2.500,00")."""
+    dots, commas = token.count("."), token.count(",")
+    if dots and commas:
+        return "." if token.rfind(".") > token.rfind(",") else ","
+    for mark, other in ((".", ","), (",", ".")):
+        count = token.count(mark)
+        if count > 1:
+            return other  # repeated: a thousands separator
+        if count == 1:
+            # "12.50", "2,5": a decimal mark. "1.200", "1,200": thousands, whatever the
+            # country (no currency in these ads has three decimals).
+            decimals = len(token) - token.rfind(mark) - 1
+            return other if decimals == 3 else mark
+    if country in _DECIMAL_COMMA:
+        return ","
+    if country in _DECIMAL_POINT:
+        return "."
+    return None
+
+
+def _looks_like_phone(token: str) -> bool:
+    digits = sum(ch.isdigit() for ch in token)
+    if digits >= 12:
+        return True
+    if digits >= 7 and token.startswith("0") and token[1:2].isdigit():
+        return True
+    # "981 234 567": groups split by spaces rather than by a thousands mark
+    return digits >= 7 and " " in token and "." not in token and "," not in token

@@ -1,0 +1,169 @@
+"""The whole flow on the embedded default, against the real demo sites on 127.0.0.1.
+
+One first run and one second run of the real ``adwatch run`` (child processes), checked
+against the demo's ground truth.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlparse
+
+import pytest
+
+from crawler.stores import open_store
+from tests.conftest import adwatch, run_json
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def crawled(demo_server, tmp_path_factory):
+    from demosite import sources_yaml
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    sources = tmp / "sources.yaml"
+    sources.write_text(sources_yaml(demo_server.base_url))
+    env = {"ADWATCH_DATA_DIR": str(tmp / "data"), "ADWATCH_SOURCES": str(sources)}
+    first = run_json("run", env=env)
+    second = run_json("run", "--all", env=env)
+    store = open_store(tmp / "data")
+    ads = store.all_ads()
+    store.close()
+    return {
+        "env": env,
+        "first": first,
+        "second": second,
+        "ads": ads,
+        "world": demo_server.world,
+        "base": demo_server.base_url,
+    }
+
+
+def path_of(url: str) -> str:
+    return urlparse(url).path
+
+
+def by_source(summary, name):
+    return next(s for s in summary["sources"] if s["source"] == name)
+
+
+def test_every_ad_of_the_ground_truth_is_stored_exactly_once(crawled):
+    expected = {a["url"]: a for a in crawled["world"].expected_ads(include_browser=False)}
+    stored = [path_of(a["url"]) for a in crawled["ads"]]
+    assert len(stored) == len(set(stored)), "an ad was stored twice"
+    assert set(stored) == set(expected)
+    assert crawled["first"]["totals"]["ads_new"] == len(expected)
+    assert crawled["first"]["ads_in_store"] == len(expected)
+
+
+def test_fields_match_the_ground_truth(crawled):
+    expected = {a["url"]: a for a in crawled["world"].expected_ads(include_browser=False)}
+    wrong: dict[str, list[str]] = {}
+    for ad in crawled["ads"]:
+        truth = expected[path_of(ad["url"])]
+        problems = []
+        if ad["title"] != truth["title"]:
+            problems.append(f"title {ad['title']!r} != {truth['title']!r}")
+        if truth["price"] is None:
+            if ad["price"] is not None:
+                problems.append(f"price {ad['price']} != None")
+        elif ad["price"] is None or abs(ad["price"] - truth["price"]) > 0.01:
+            problems.append(f"price {ad['price']} != {truth['price']}")
+        if ad["currency"] != truth["currency"]:
+            problems.append(f"currency {ad['currency']} != {truth['currency']}")
+        if set(ad["phones"]) != set(truth["phones"]) | set(truth.get("whatsapp", [])):
+            problems.append(f"phones {ad['phones']} != {truth['phones']} ({truth['phone_formats']})")
+        if ad["posted_at"] != truth["posted_at"]:
+            problems.append(f"posted {ad['posted_at']} != {truth['posted_at']}")
+        if [path_of(u) for u in ad["image_urls"]] != truth["image_urls"]:
+            problems.append(f"images {ad['image_urls']} != {truth['image_urls']}")
+        if ad["language"] != truth["language"]:
+            problems.append(f"language {ad['language']} != {truth['language']}")
+        if problems:
+            wrong[truth["url"]] = problems
+    assert not wrong, json.dumps(dict(list(wrong.items())[:15]), indent=1, ensure_ascii=False)
+
+
+def test_obfuscated_phones_are_decoded(crawled):
+    expected = {a["url"]: a for a in crawled["world"].expected_ads(include_browser=False)}
+    stored = {path_of(a["url"]): a for a in crawled["ads"]}
+    styles = set()
+    for url, truth in expected.items():
+        for fmt in truth["phone_formats"]:
+            if fmt not in ("national", "international"):
+                styles.add(fmt)
+                assert set(truth["phones"]) <= set(stored[url]["phones"]), (url, fmt)
+    assert len(styles) >= 4, styles
+
+
+def test_second_run_fetches_no_detail_page_and_updates_sightings(crawled):
+    second = crawled["second"]
+    assert second["_exit"] in (0, 1)
+    assert second["totals"]["detail_pages"] == 0
+    assert second["totals"]["ads_new"] == 0
+    assert second["ads_in_store"] == crawled["first"]["ads_in_store"]
+    listing = by_source(second, "demo-classifieds")
+    assert listing["listing_pages"] >= 20
+    assert listing["detail_skipped_known"] > 0
+    assert all(a["seen_count"] >= 2 for a in crawled["ads"])
+
+
+def test_robots_txt_is_honoured(crawled):
+    world = crawled["world"]
+    disallowed = set(world.truth["robots_disallowed"])
+    assert disallowed
+    stored = {path_of(a["url"]) for a in crawled["ads"]}
+    assert not stored & disallowed
+    assert by_source(crawled["first"], "demo-classifieds")["robots_forbidden"] >= len(disallowed)
+
+
+def test_broken_pages_are_counted_and_the_crawl_goes_on(crawled):
+    errors = crawled["world"].truth["errors"]
+    src = by_source(crawled["first"], "demo-classifieds")
+    assert src["errors"].get("http_404", 0) >= len([u for u in errors["404"] if "/classifieds/" in u])
+    assert src["errors"].get("http_500", 0) >= len([u for u in errors["500"] if "/classifieds/" in u])
+    malformed = [u for u in errors["malformed"] if "/classifieds/" in u]
+    assert src["errors"].get("malformed", 0) >= len(malformed)
+    assert not src["failed"]
+
+
+def test_javascript_only_site_does_not_crash_the_static_crawl(crawled):
+    app = by_source(crawled["first"], "demo-app")
+    assert app["reason"] == "finished"
+    assert app["ads_new"] == 0
+
+
+def test_search_by_spanish_word_phone_any_format_and_source(crawled):
+    env = crawled["env"]
+    out = adwatch("search", "trabajo", "--json", "--limit", "1000", env=env)
+    hits = json.loads(out.stdout)
+    assert hits and all("trabaj" in (h["title"] + h["body"]).lower() for h in hits)
+    truth = next(
+        a
+        for a in crawled["world"].expected_ads(include_browser=False)
+        if a["site"] == "classifieds" and a["phones"]
+    )
+    e164 = truth["phones"][0]
+    national = "0" + e164[4:]  # +595 981... -> 0981...
+    spaced = " ".join([national[:4], national[4:7], national[7:]])
+    for typed in (e164, spaced, f"({national[:4]}) {national[4:7]}-{national[7:]}"):
+        out = adwatch("search", "--phone", typed, "--json", env=env)
+        urls = {path_of(h["url"]) for h in json.loads(out.stdout)}
+        assert truth["url"] in urls, (typed, out.stderr)
+    out = adwatch("search", "--source", "demo-jobs", "--json", "--limit", "100000", env=env)
+    hits = json.loads(out.stdout)
+    jobs = [a for a in crawled["world"].expected_ads() if a["site"] == "jobs"]
+    assert len(hits) == len(jobs) and all(h["source"] == "demo-jobs" for h in hits)
+    table = adwatch("search", "trabajo", env=env)
+    assert table.returncode == 0 and "ad(s)" in table.stdout
+
+
+def test_overlapping_run_exits_at_once(crawled, tmp_path):
+    from filelock import FileLock
+
+    data = crawled["env"]["ADWATCH_DATA_DIR"]
+    with FileLock(f"{data}/adwatch.run.lock"):
+        proc = adwatch("run", "--all", env=crawled["env"], timeout=60)
+    assert proc.returncode == 0
+    assert "another adwatch run is in progress" in proc.stdout
