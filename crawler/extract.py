@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlparse
@@ -391,24 +390,31 @@ def _fill_heuristics(sel: Selector, url: str, raw: RawAd) -> None:
         raw.contact = " ".join(t.removeprefix("tel:") for t in tel) or None
 
 
+_BOILERPLATE = "ancestor-or-self::*[self::footer or self::header or self::nav or self::aside]"
+
+
 def main_text(sel: Selector) -> str:
-    """The text of the element with the most paragraph text (article, main, or a div)."""
+    """The text of the element with the most paragraph text (article, main, or a div),
+    leaving out headers, footers, navigation and asides."""
     best, best_len = None, 0
-    candidates = sel.css("article, main, [itemprop=description], div, section")
-    scores: Counter[int] = Counter()
-    nodes = {}
-    for node in candidates:
-        ptext = sum(len(t) for t in node.xpath("./p//text()").getall())
-        if ptext:
-            scores[id(node.root)] = ptext
-            nodes[id(node.root)] = node
-    for key, score in scores.items():
+    for node in sel.css("article, main, [itemprop=description], div, section"):
+        if node.xpath(_BOILERPLATE):
+            continue
+        score = sum(len(t) for t in node.xpath("./p//text()").getall())
         if score > best_len:
-            best, best_len = nodes[key], score
-    if best is None:
-        body = sel.css("body")
-        return _element_text(body[0]) if body else ""
-    return _element_text(best)
+            best, best_len = node, score
+    if best is not None:
+        return _element_text(best)
+    # no paragraphs: the body's own text without page chrome, if there is any to speak of
+    parts = [
+        t.strip()
+        for t in sel.xpath(
+            "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+            " or ancestor::footer or ancestor::header or ancestor::nav or ancestor::aside)]"
+        ).getall()
+    ]
+    text = "\n".join(p for p in parts if p)
+    return text if len(text) >= 40 else ""
 
 
 def content_images(sel: Selector, url: str) -> list[str]:

@@ -28,7 +28,7 @@ from lxml import etree
 from w3lib.url import canonicalize_url
 
 from crawler.items import Ad, RawAd
-from crawler.phones import extract_phones, extract_whatsapp
+from crawler.phones import extract_phones, extract_whatsapp, find_phones_and_whatsapp
 from crawler.prices import COUNTRY_CURRENCY, find_price, parse_price, period_from_unit
 
 __all__ = [
@@ -53,7 +53,9 @@ _LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9-]*|/[a-zA-Z][a-zA-Z0-9-]*
 _ANY_TAG = re.compile(r"<[^<>]*>")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\ud800-\udfff]")
 _LINE_BREAKS = re.compile("\r\n?|[\x0c\u2028\u2029\x85]")
-_BLANKS = re.compile(r"[^\S\n]+")
+_ODD_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u2028\u2029\u2060\ufeff\ud800-\udfff]"
+)
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote dd details div dl dt fieldset figcaption figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody tfoot "
@@ -72,14 +74,15 @@ def clean_text(value: str | None) -> str:
     text = _as_text(value)
     if not text:
         return ""
-    text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
+    if _ODD_CHARACTERS.search(text):
+        text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
     if "<" in text and _LOOKS_LIKE_HTML.search(text):
         text = _html_to_text(text)
     elif "&" in text:
         text = html.unescape(text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    lines = (_BLANKS.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -173,19 +176,20 @@ def _host(url: str) -> str:
 
 # --- e-mail ------------------------------------------------------------------
 
-_AT = re.compile(
-    r"\s*@\s*|\s*[\[({<]\s*(?:at|arroba|@)\s*[\])}>]\s*|(?P<word>\s+(?:at|arroba)\s+)",
-    re.IGNORECASE,
-)
-_LOCAL_BEFORE = re.compile(r"(?<![\w.%+-])[a-z0-9][a-z0-9._%+-]{0,63}$", re.IGNORECASE)
+# All on lower-cased text: addresses come out lower-cased anyway.
+_AT = re.compile(r"@|[\[({<]\s*(?:at|arroba|@)\s*[\])}>]|(?P<word>\s(?:at|arroba)\s)")
+_LOCAL_BEFORE = re.compile(r"(?<![\w.%+-])[a-z0-9][a-z0-9._%+-]{0,63}(?=\s*$)")
 _DOT = r"(?:\.|\s*[\[({<]\s*(?:dot|punto|ponto|\.)\s*[\])}>]\s*|\s+(?:dot|punto|ponto)\s+)"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_DOMAIN_AFTER = re.compile(rf"(?:{_LABEL}{_DOT})+[a-z]{{2,24}}(?![\w-])", re.IGNORECASE)
-_DOT_ANY = re.compile(_DOT, re.IGNORECASE)
-_PLAIN_EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]+\.)+[a-z]{2,24}", re.I)
+_DOMAIN_AFTER = re.compile(rf"\s*((?:{_LABEL}{_DOT})+[a-z]{{2,24}})(?![\w-])")
+_DOT_ANY = re.compile(_DOT)
+_PLAIN_EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]+\.)+[a-z]{2,24}")
+_AT_HINTS = ("@", "arroba", "(at)", "[at]", "{at}", "<at>", "( at )", "[ at ]")
+_BARE_AT_HINTS = (" dot ", "(dot)", "[dot]", ".com", ".net", ".org", ".co", ".py", ".br", ".es")
 # "name at domain.com" is only believed with a domain people really use.
 _COMMON_TLDS = frozenset(
-    "com net org info biz edu gov io me co py br ar es uk mx cl pe uy bo ec ve pt fr de it us".split()
+    "com net org info biz edu gov io me co "
+    "py br ar es uk mx cl pe uy bo ec ve pt fr de it us".split()
 )
 
 
@@ -202,18 +206,20 @@ def extract_emails(text: str, hrefs: Iterable[str] = ()) -> list[str]:
                 address = address.strip().lower()
                 if _PLAIN_EMAIL.fullmatch(address) and address not in found:
                     found.append(address)
-    text = _as_text(text)
-    if not text:
+    text = _as_text(text).lower()
+    if not any(hint in text for hint in _AT_HINTS) and not (
+        " at " in text and any(hint in text for hint in _BARE_AT_HINTS)
+    ):
         return found
     for at in _AT.finditer(text):
-        local = _LOCAL_BEFORE.search(text, max(at.start() - 64, 0), at.start())
+        local = _LOCAL_BEFORE.search(text, max(at.start() - 70, 0), at.start())
         domain = _DOMAIN_AFTER.match(text, at.end())
         if not local or not domain:
             continue
-        host = _DOT_ANY.sub(".", domain.group(0)).lower()
+        host = _DOT_ANY.sub(".", domain.group(1))
         if at.group("word") and host.rsplit(".", 1)[-1] not in _COMMON_TLDS:
             continue
-        address = f"{local.group(0).lower().rstrip('.')}@{host}"
+        address = f"{local.group(0).rstrip('.')}@{host}"
         if address not in found:
             found.append(address)
     return found
@@ -234,21 +240,21 @@ _LINK_HOSTS = {
     "instagr.am": "instagram",
     "snapchat.com": "snapchat",
 }
+_LINK_HINTS = ("t.me/", "telegram.", "instagr", "snapchat.com")
 _NOT_HANDLES = frozenset(
     "joinchat addstickers share s c proxy socks iv login p reel reels tv explore accounts direct "
     "about developer legal add stories web".split()
 )
-_PLATFORM_WORDS = re.compile(
-    r"(?<!\w)(?:(?P<telegram>telegram|telegrama|tlgrm|tg)|(?P<instagram>instagram|insta|ig)|"
-    r"(?P<snapchat>snapchat|snap))(?!\w)\s*(?:[:\-–]\s*(?P<at1>@)?|(?P<at2>@))\s*"
-    r"(?P<handle>[a-z0-9._-]{1,32})(?![\w@-])",
-    re.IGNORECASE,
-)
 _LINKS_IN_TEXT = re.compile(
     r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog|instagram\.com|instagr\.am|"
-    r"snapchat\.com)/[^\s\"'<>]+",
-    re.IGNORECASE,
+    r"snapchat\.com)/[^\s\"'<>]+"
 )
+# On lower-cased text, ending where a ":" or "@" follows the platform's name.
+_PLATFORM_BEFORE = re.compile(
+    r"(?<![\w@])(?:(?P<telegram>telegrama?|tlgrm|tg)|(?P<instagram>instagram|insta|ig)|"
+    r"(?P<snapchat>snapchat|snap))\s*(?::\s*)?$"
+)
+_HANDLE_AFTER = re.compile(r":?\s*(@)?\s*([a-z0-9._-]{1,32})(?![\w@-])")
 # Words that follow "Instagram:" when no handle does.
 _NOT_HANDLE_WORDS = frozenset(
     "no si sí sim yes disponible disponível available solo só only mismo mesmo same link below "
@@ -260,34 +266,60 @@ def extract_handles(text: str, hrefs: Iterable[str] = ()) -> list[str]:
     """Messenger handles as "telegram:@name", "instagram:@name", "snapchat:@name".
 
     From t.me / instagram.com / snapchat.com links (in ``hrefs`` or ``text``)
-    and from a handle written right after the platform's name
+    and from a handle written right after the platform's name and a ":" or "@"
     ("Telegram: @name", "IG @name", "Snapchat: name"). Lower-case, unique, in order.
     """
     found: list[str] = []
 
     def add(platform: str, name: str) -> None:
-        name = name.lower().lstrip("@").rstrip("._-")
+        name = name.lstrip("@").rstrip("._-")
         if not _HANDLE_SHAPES[platform].fullmatch(name) or name in _NOT_HANDLES:
             return
         handle = f"{platform}:@{name}"
         if handle not in found:
             found.append(handle)
 
-    links = [href for href in hrefs or () if isinstance(href, str)]
-    text = _as_text(text)
-    if text and "." in text:
+    text = _as_text(text).lower()
+    links = [href.lower() for href in hrefs or () if isinstance(href, str)]
+    if any(hint in text for hint in _LINK_HINTS):
         links += _LINKS_IN_TEXT.findall(text)
     for link in links:
-        found_in_link = _handle_from_link(link)
-        if found_in_link:
-            add(*found_in_link)
-    for match in _PLATFORM_WORDS.finditer(text):
-        platform = next(name for name in _HANDLE_SHAPES if match.group(name))
-        name = match.group("handle")
-        if not (match.group("at1") or match.group("at2")) and name.lower() in _NOT_HANDLE_WORDS:
-            continue
+        if any(hint in link for hint in _LINK_HINTS):
+            in_link = _handle_from_link(link)
+            if in_link:
+                add(*in_link)
+    for platform, name in _handles_after_names(text):
         add(platform, name)
     return found
+
+
+def _handles_after_names(text: str) -> Iterator[tuple[str, str]]:
+    """(platform, name) for each "Telegram: name" / "IG @name" in lower-cased ``text``."""
+    marks = sorted(
+        i for mark in ":@" for i in _positions(text, mark) if i >= 2
+    )  # the few spots worth a look: a platform name is always right before one
+    done = -1
+    for mark in marks:
+        if mark <= done:
+            continue
+        platform = _PLATFORM_BEFORE.search(text, max(mark - 14, 0), mark)
+        if not platform:
+            continue
+        handle = _HANDLE_AFTER.match(text, mark)
+        if not handle:
+            continue
+        done = handle.end()
+        name = handle.group(2)
+        if text[mark] == ":" and not handle.group(1) and name in _NOT_HANDLE_WORDS:
+            continue
+        yield next(key for key in _HANDLE_SHAPES if platform.group(key)), name
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    at = text.find(char)
+    while at >= 0:
+        yield at
+        at = text.find(char, at + 1)
 
 
 def _handle_from_link(link: str) -> tuple[str, str] | None:
@@ -486,7 +518,7 @@ def _aware(now: datetime | None) -> datetime:
 # Languages a text may be given when the source names none: the model also
 # knows Latin, Galician, Aragonese and others that short Spanish or Portuguese
 # ads are easily mistaken for.
-DEFAULT_LANGUAGES = (
+DEFAULT_LANGUAGES: tuple[str, ...] = tuple(
     "es pt en fr de it nl ca ro pl ru uk tr ar zh ja ko vi th id tl hi ur fa he el hu cs sv no da "
     "fi gn".split()
 )
@@ -499,8 +531,10 @@ _KNOWN_CODES = frozenset(
     "mn mr ms mt my ne nl nn no oc om or pa pl ps pt qu ro ru rw sa se si sk sl sn so sq sr st "
     "sv sw ta te tg th tk tl tr tt ug uk ur uz vi vo wa xh yo zh zu gn".split()
 )
-_LANGUAGE_SAMPLE = 800  # characters: enough to tell languages apart, and bounded cost
+_LANGUAGE_SAMPLE = 400  # characters: enough to tell languages apart, at a bounded cost
+_TWO_LETTERS = re.compile(r"[^\W\d_][^\n]*?[^\W\d_]")
 _identifier: Any = None
+_restricted: dict[tuple[str, ...], Any] = {}
 _identifier_lock = threading.Lock()
 
 
@@ -513,16 +547,13 @@ def detect_language(text: str, hints: list[str] | None = None) -> str | None:
     """
     text = _as_text(text)
     sample = text[:_LANGUAGE_SAMPLE]
-    if sum(ch.isalpha() for ch in sample[:200]) < 2:
+    if not _TWO_LETTERS.search(sample):
         return None
     allowed = _language_set(hints)
     if len(allowed) == 1:
         return next(iter(allowed))
-    labels = {_MODEL_LABELS.get(code, code): code for code in allowed}
-    for label, _score in _language_model().rank(sample):
-        if label in labels:
-            return labels[label]
-    return None
+    label, _score = _language_model(allowed).classify(sample)
+    return _ISO_639_1.get(label, label)
 
 
 def _language_set(hints: list[str] | None) -> tuple[str, ...]:
@@ -536,15 +567,26 @@ def _language_set(hints: list[str] | None) -> tuple[str, ...]:
     return tuple(codes) or DEFAULT_LANGUAGES
 
 
-def _language_model() -> Any:
+def _language_model(languages: tuple[str, ...]) -> Any:
+    """The language identifier restricted to ``languages``: loaded once, one per set."""
     global _identifier
-    if _identifier is None:
-        with _identifier_lock:
-            if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    model = _restricted.get(languages)
+    if model is not None:
+        return model
+    with _identifier_lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-                _identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    return _identifier
+            _identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+        full = _identifier
+        model = type(full)(
+            full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
+            tk_row=full.tk_row,
+        )  # fmt: skip
+        # Fewer classes also make each text cheaper to score.
+        model.set_languages([_MODEL_LABELS.get(code, code) for code in languages])
+        _restricted[languages] = model
+    return model
 
 
 # --- the whole ad ------------------------------------------------------------
@@ -591,9 +633,9 @@ def normalize_ad(
     text = "\n".join(part for part in (contact, title, body) if part)
     dial_links = [unquote(link[4:]) for link in links if link[:4].lower() in ("tel:", "sms:")]
     phone_text = "\n".join([text, *dial_links, *structured.strings("telephone", "phone")])
-    phones = _safe([], extract_phones, phone_text, region, word_languages or None)
-    whatsapp = _safe([], extract_whatsapp, links, text, region, word_languages or None)
-    phones += [number for number in whatsapp if number not in phones]
+    phones, whatsapp = _safe(
+        ([], []), find_phones_and_whatsapp, phone_text, links, region, word_languages or None
+    )
     emails = _safe([], extract_emails, "\n".join([text, *structured.strings("email")]), links)
     handles = _safe([], extract_handles, text, links)
 
@@ -753,7 +795,9 @@ class _StructuredData:
                         return amount, _iso_currency(currency, country), None
         return None, None, None
 
-    def _money(self, salary: Any, country: str | None) -> tuple[float | None, str | None, str | None]:
+    def _money(
+        self, salary: Any, country: str | None
+    ) -> tuple[float | None, str | None, str | None]:
         """A schema.org MonetaryAmount: {currency, value: {value|minValue|maxValue, unitText}}."""
         if not isinstance(salary, dict):
             salary = {"value": salary}

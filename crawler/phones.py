@@ -15,14 +15,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
-__all__ = ["extract_phones", "extract_whatsapp", "to_e164"]
+__all__ = [
+    "deobfuscate",
+    "extract_phones",
+    "extract_whatsapp",
+    "find_phones_and_whatsapp",
+    "to_e164",
+]
+
+Hit = tuple[int, str]  # (position in the deobfuscated text, E.164 number)
 
 # Digits spelled as words. No word has a different value in another language,
 # so the tables can be merged for texts of unknown language.
@@ -83,10 +92,20 @@ _REPEAT_WORDS: dict[str, dict[str, int]] = {
 # digits, so words such as "Tel", "SOS" or "Gol" are never touched.
 _LEET = str.maketrans("OolIiZzEASsGbTBgq", "00111223455667899")
 _LEET_CHARS = "OolIiZzEASsGbTBgq"
-_LEET_HINT = re.compile(rf"\d[ .\-()]{{0,3}}[{_LEET_CHARS}]|[{_LEET_CHARS}][ .\-()]{{0,3}}\d")
+# Tokens of digits and look-alike letters joined the way phone digit groups
+# are (a full stop followed by a space ends a sentence, not a group), holding
+# at least one real digit: letters-only tokens may come first ("OggZ 112 323").
+_LEET_SEP = r"(?:[ \-()]{1,3}|\.[\-()]?)"
 _LEET_RUN = re.compile(
-    rf"(?<!\w)\(?[0-9{_LEET_CHARS}]+(?:[ .\-()]{{1,3}}[0-9{_LEET_CHARS}]+)*\)?(?!\w)"
+    rf"(?<![\w+])\+?\(?(?:[{_LEET_CHARS}]+{_LEET_SEP})*[{_LEET_CHARS}]*\d[0-9{_LEET_CHARS}]*"
+    rf"(?:{_LEET_SEP}[0-9{_LEET_CHARS}]+)*\)?(?!\w)"
 )
+_NOT_LETTERS = str.maketrans("", "", "0123456789 .-()+")
+_DIGITS = re.compile(r"\d[\d.,]*")
+_TOKEN_BEFORE = re.compile(r"[0-9A-Za-z]+$")
+_TOKEN_AFTER = re.compile(r"[0-9A-Za-z]+")
+_NOT_LEET = str.maketrans("", "", "0123456789" + _LEET_CHARS)
+_LEET_LOOKBACK = 60  # characters: longer than any phone number written with separators
 _LEET_TOKEN = re.compile(rf"[0-9{_LEET_CHARS}]+")
 _MAX_LEET_TOKENS = 40
 
@@ -97,7 +116,7 @@ _ODD_SEPARATOR = re.compile(r"(?<=\d)[ ]?[*_~|•·][ ]?(?=\d)")
 
 # A stretch of text that may hold one or more numbers: digits with the
 # punctuation people put inside phone numbers, not crossing a line break.
-_WINDOW = re.compile(r"\+?\(?\d[\d \t\u00a0().\-/]*\d\)?")
+_WINDOW = re.compile(r"[+(\d][\d \t\u00a0().\-/]*\d\)?")
 _GROUP_START = re.compile(r"[ \t\u00a0/](\+|\(|0)")
 _MIN_DIGITS = 7
 _MAX_DIGITS = 17  # international prefix + 15-digit E.164 number
@@ -132,13 +151,24 @@ def extract_phones(text: str, region: str | None, languages: list[str] | None = 
     """
     if not text or not isinstance(text, str):
         return []
+    _decoded, hits = _scan(text, _region(region), languages)
+    return _unique(number for _position, number in hits)
+
+
+def find_phones_and_whatsapp(
+    text: str,
+    hrefs: Iterable[str],
+    region: str | None,
+    languages: list[str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """``(phones, whatsapp)`` as :func:`extract_phones` and :func:`extract_whatsapp`
+    would give them, reading ``text`` once. WhatsApp numbers are also phones."""
     region = _region(region)
-    decoded = deobfuscate(text, region, languages)
-    found: list[str] = []
-    for number in _match_numbers(decoded, region):
-        if number not in found:
-            found.append(number)
-    return found
+    text = text if isinstance(text, str) else ""
+    decoded, hits = _scan(text, region, languages) if text else ("", [])
+    whatsapp = _whatsapp_numbers(hrefs, decoded, hits, region)
+    phones = _unique([*(number for _position, number in hits), *whatsapp])
+    return phones, whatsapp
 
 
 def deobfuscate(text: str, region: str | None = None, languages: list[str] | None = None) -> str:
@@ -147,20 +177,27 @@ def deobfuscate(text: str, region: str | None = None, languages: list[str] | Non
         text = _KEYCAP.sub(r"\1", text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    words = _digit_word_pattern(_language_key(languages))
-    if words.search(text):
-        text = words.sub(lambda m: _decode_word_run(m.group(0), languages), text)
-    if _LEET_HINT.search(text):
-        text = _LEET_RUN.sub(lambda m: _decode_leet_run(m.group(0), region), text)
-    if _ODD_SEPARATOR.search(text):
+    text = _decode_words(text, _language_key(languages))
+    text = _decode_leet(text, region)
+    if any(mark in text for mark in "*_~|•·") and _ODD_SEPARATOR.search(text):
         text = _ODD_SEPARATOR.sub(" ", text)
     return text
 
 
-def _match_numbers(text: str, region: str | None) -> Iterable[str]:
+def _unique(numbers: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(numbers))
+
+
+def _scan(text: str, region: str | None, languages: list[str] | None) -> tuple[str, list[Hit]]:
+    """The deobfuscated text and the numbers found in it, with their positions."""
+    decoded = deobfuscate(text, region, languages)
+    return decoded, list(_match_numbers(decoded, region))
+
+
+def _match_numbers(text: str, region: str | None) -> Iterator[Hit]:
     for window in _WINDOW.finditer(text):
         raw = window.group(0)
-        if sum(ch.isdigit() for ch in raw) < _MIN_DIGITS:
+        if len(raw) < _MIN_DIGITS or sum(ch.isdigit() for ch in raw) < _MIN_DIGITS:
             continue
         # The matcher gives up on a window that glues a number to unrelated
         # digits before it ("Gol 1.6 2015 0981 234 567"), so retry from each
@@ -168,41 +205,57 @@ def _match_numbers(text: str, region: str | None) -> Iterable[str]:
         starts = [window.start()]
         starts += [window.start() + m.start(1) for m in _GROUP_START.finditer(raw)]
         for start in starts:
+            if _after_label_of_other_number(text, start):
+                continue
             found = list(_match_window(text, start, window.end(), region))
             if found:
                 yield from found
                 break
 
 
-def _match_window(text: str, start: int, end: int, region: str | None) -> Iterable[str]:
+def _match_window(text: str, start: int, end: int, region: str | None) -> Iterator[Hit]:
     offset = max(start - 1, 0)
-    chunk = text[offset : end + 1]
-    seen = False
-    for match in PhoneNumberMatcher(chunk, region, leniency=Leniency.VALID):
-        seen = True
-        begin, stop = offset + match.start, offset + match.end
-        if _looks_like_other_number(text, begin, stop, match.raw_string):
-            continue
-        if phonenumbers.is_valid_number(match.number):
-            yield to_e164(match.number)
+    matches = _matches(text[offset : end + 1], region)
+    for begin, stop, raw, number in matches:
+        begin, stop = offset + begin, offset + stop
+        if not _looks_like_other_number(text, begin, stop, raw):
+            yield begin, number
     raw = text[start:end]
-    if not seen and raw.startswith("00") and sum(ch.isdigit() for ch in raw) <= _MAX_DIGITS:
+    if not matches and raw.startswith("00") and sum(ch.isdigit() for ch in raw) <= _MAX_DIGITS:
         # "00" is the international prefix almost everywhere, but the matcher
         # only knows it for the source's region (and Brazil dials carrier codes).
         number = _parse_valid("+" + raw[2:], None)
         if number and not _looks_like_other_number(text, start, end, raw):
-            yield number
+            yield start, number
+
+
+@lru_cache(maxsize=4096)
+def _matches(chunk: str, region: str | None) -> tuple[tuple[int, int, str, str], ...]:
+    """Valid numbers the matcher sees in ``chunk``: (start, end, raw text, E.164).
+
+    Leniency.VALID only yields numbers that pass ``is_valid_number``. Cached:
+    the same advertiser's number turns up in ad after ad.
+    """
+    return tuple(
+        (match.start, match.end, match.raw_string, to_e164(match.number))
+        for match in PhoneNumberMatcher(chunk, region, leniency=Leniency.VALID)
+    )
+
+
+def _after_label_of_other_number(text: str, start: int) -> bool:
+    before = text[max(start - 16, 0) : start].lower()
+    return bool(_CURRENCY_BEFORE.search(before) or _REFERENCE_BEFORE.search(before))
 
 
 def _looks_like_other_number(text: str, begin: int, end: int, raw: str) -> bool:
-    before = text[max(begin - 16, 0) : begin].lower()
-    if _CURRENCY_BEFORE.search(before) or _REFERENCE_BEFORE.search(before):
+    if _after_label_of_other_number(text, begin):
         return True
     if _AMOUNT_AFTER.match(text, end) and not raw.lstrip().startswith(("+", "(")):
         return True
     return bool(_DATE_LIKE.fullmatch(raw.strip()))
 
 
+@lru_cache(maxsize=4096)
 def _parse_valid(candidate: str, region: str | None) -> str | None:
     try:
         number = phonenumbers.parse(candidate, region)
@@ -226,16 +279,70 @@ def _language_key(languages: list[str] | None) -> tuple[str, ...]:
     return known or tuple(_DIGIT_WORDS)
 
 
+_WORD_SEP = r"[\s,.\-–/]+"
+_LEADING_DIGITS = re.compile(rf"(?<!\w)(?:\d+{_WORD_SEP})+$")
+
+
 @lru_cache(maxsize=16)
-def _digit_word_pattern(languages: tuple[str, ...]) -> re.Pattern[str]:
+def _digit_word_pattern(languages: tuple[str, ...], ignore_case: bool = False) -> re.Pattern[str]:
+    """A number word followed by more number words or digits, in lower-case text.
+
+    Starts at the word and asserts nothing before it, so that the regex engine
+    can skip ahead quickly: this scans every ad. Callers check what precedes.
+    """
     words: set[str] = set()
     for lang in languages:
         words.update(_DIGIT_WORDS[lang])
         words.update(_REPEAT_WORDS[lang])
-    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    token = rf"(?:{alternatives}|\d+)"
-    # Two or more tokens in a row, at least one of them a word (checked on decode).
-    return re.compile(rf"(?<!\w){token}(?:[\s,.\-–/]+{token})+(?!\w)", re.IGNORECASE)
+    word = _trie_pattern(words)
+    return re.compile(
+        rf"(?:{word})\b(?:{_WORD_SEP}(?:{word}|\d+)\b)+", re.IGNORECASE if ignore_case else 0
+    )
+
+
+def _decode_words(text: str, languages: tuple[str, ...]) -> str:
+    """``text`` with runs of spelled-out digits ("cero nueve 8 ...") as plain digits."""
+    lower = text.lower()
+    # Lower-casing keeps positions unless the text has one of a few odd letters.
+    pattern = _digit_word_pattern(languages, len(lower) != len(text))
+    haystack = lower if len(lower) == len(text) else text
+    pieces: list[str] = []
+    last = pos = 0
+    while match := pattern.search(haystack, pos):
+        start, end = match.span()
+        if start and (haystack[start - 1].isalnum() or haystack[start - 1] == "_"):
+            pos = start + 1  # inside a longer word, such as "dos" in "todos"
+            continue
+        lead = _LEADING_DIGITS.search(haystack, max(last, start - 40), start)
+        if lead:
+            start = lead.start()  # "9 ocho 1 ...": digits before the first word
+        run = text[start:end]
+        decoded = _decode_word_run(run, languages)
+        if decoded != run:
+            pieces += [text[last:start], decoded]
+            last = end
+        pos = end
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_branch(trie)
+
+
+def _trie_branch(node: dict[str, Any]) -> str:
+    branches = [
+        re.escape(char) + _trie_branch(child) for char, child in sorted(node.items()) if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 @lru_cache(maxsize=16)
@@ -251,8 +358,8 @@ def _word_tables(languages: tuple[str, ...]) -> tuple[dict[str, str], dict[str, 
 _WORD_TOKEN = re.compile(r"\w+")
 
 
-def _decode_word_run(run: str, languages: list[str] | None) -> str:
-    digits_for, repeats = _word_tables(_language_key(languages))
+def _decode_word_run(run: str, languages: tuple[str, ...]) -> str:
+    digits_for, repeats = _word_tables(languages)
     out: list[str] = []
     words = 0
     repeat = 1
@@ -278,6 +385,60 @@ def _decode_word_run(run: str, languages: list[str] | None) -> str:
     return decoded
 
 
+def _decode_leet(text: str, region: str | None) -> str:
+    """``text`` with look-alike letters decoded in the runs that hide a number.
+
+    Any such run has a letter within a few separators of a digit, so only the
+    runs around those spots are examined.
+    """
+    pieces: list[str] = []
+    last = pos = 0
+    for hint in _leet_hints(text):
+        if hint < pos:
+            continue
+        pos = hint + 1
+        for match in _LEET_RUN.finditer(text, max(last, hint - _LEET_LOOKBACK)):
+            if match.end() <= hint:
+                continue  # an earlier run, without letters next to digits
+            run = match.group(0)
+            if match.start() <= hint and run.translate(_NOT_LETTERS):
+                decoded = _decode_leet_run(run, region)
+                if decoded != run:
+                    pieces += [text[last : match.start()], decoded]
+                    last = match.end()
+                pos = max(pos, match.end())
+            break
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def _leet_hints(text: str) -> Iterator[int]:
+    """Positions of digits with a look-alike letter a few separators away.
+
+    Found from the digits, which are far rarer in ad text than those letters;
+    a letter in an ordinary word ("Ref. 912", "567. Interesadas") is no hint.
+    """
+    for group in _DIGITS.finditer(text):
+        start, end = group.span()
+        before = text[max(start - 4, 0) : start].rstrip(" .-()")
+        after = text[end : end + 4].lstrip(" .-()")
+        if before and before[-1] in _LEET_CHARS:
+            token = _TOKEN_BEFORE.search(text, max(start - 24, 0), start - 4 + len(before) + 1)
+            if token and _could_hide_digits(token.group(0)):
+                yield start
+                continue
+        if after and after[0] in _LEET_CHARS:
+            token = _TOKEN_AFTER.match(text, end + text[end : end + 4].index(after[0]))
+            if token and _could_hide_digits(token.group(0)):
+                yield start
+
+
+def _could_hide_digits(token: str) -> bool:
+    """True for a token of digits and look-alike letters that is not a plain word."""
+    if token.translate(_NOT_LEET):
+        return False  # holds a letter that stands for no digit
+    return not (len(token) >= 3 and token.isalpha() and token[1:].islower())
+
+
 def _decode_leet_run(run: str, region: str | None) -> str:
     """Decode look-alike letters in ``run`` where it is a disguised phone number.
 
@@ -290,6 +451,7 @@ def _decode_leet_run(run: str, region: str | None) -> str:
     valid only in international form is the fallback.
     """
     tokens = list(_LEET_TOKEN.finditer(run))[:_MAX_LEET_TOKENS]
+    international_form = run.startswith(("+", "00"))
     replacements: list[tuple[int, int, str]] = []
     lo = 0
     while lo < len(tokens):
@@ -313,7 +475,11 @@ def _decode_leet_run(run: str, region: str | None) -> str:
             decoded = joined.translate(_LEET)
             if region and _parse_valid(decoded, region):
                 national = hi, decoded
-            elif _parse_valid("+" + decoded, None):
+            elif (
+                lo == 0
+                and international_form
+                and _parse_valid("+" + decoded.removeprefix("00"), None)
+            ):
                 international = hi, decoded
         best = national or international
         if best is None:
@@ -331,7 +497,9 @@ def _can_edge(run: str, token: re.Match[str]) -> bool:
     text = token.group(0)
     if len(text) >= 3 or not text.isalpha():
         return True
-    return run[token.start() - 1 : token.start()] == "(" and run[token.end() : token.end() + 1] == ")"
+    return (
+        run[token.start() - 1 : token.start()] == "(" and run[token.end() : token.end() + 1] == ")"
+    )
 
 
 # --- WhatsApp ---------------------------------------------------------------
@@ -345,6 +513,7 @@ _WA_WORD = re.compile(
     r"(?<!\w)(?:whats\s?app|whats|wpp|wsp|wasap|guasap|watsap|zap|zapzap)(?!\w)", re.IGNORECASE
 )
 _WA_WORD_REACH = 40
+_WA_HINTS = ("wa.me", "whats", "wpp", "wsp", "wasap", "guasap", "watsap", "zap")
 
 
 def extract_whatsapp(
@@ -356,33 +525,46 @@ def extract_whatsapp(
     """WhatsApp numbers as E.164 strings, in order, unique.
 
     Read from wa.me/NUMBER, api.whatsapp.com/send?phone=NUMBER and
-    whatsapp://send?phone=NUMBER in ``hrefs`` and ``text``, and, when ``region``
-    is given, from a number written right after the word WhatsApp (or "wpp",
-    "zap", ...) in ``text``.
+    whatsapp://send?phone=NUMBER in ``hrefs`` and ``text``, and from a number
+    written right after the word WhatsApp (or "wpp", "zap", ...) in ``text``;
+    ``region`` and ``languages`` read that number as in :func:`extract_phones`.
     """
     region = _region(region)
-    found: list[str] = []
+    text = text if isinstance(text, str) else ""
+    decoded, hits = text, []
+    if text and _mentions_whatsapp(text):
+        decoded, hits = _scan(text, region, languages)
+    return _whatsapp_numbers(hrefs, decoded, hits, region)
 
-    def add(number: str | None) -> None:
-        if number and number not in found:
-            found.append(number)
 
+def _whatsapp_numbers(
+    hrefs: Iterable[str], text: str, hits: list[Hit], region: str | None
+) -> list[str]:
+    found: list[str | None] = []
+    known = {number for _position, number in hits}
     for href in hrefs or ():
-        if isinstance(href, str):
-            for match in _WA_LINK.finditer(unquote(href)):
-                add(_whatsapp_number(match.group(2), region))
-    if text and isinstance(text, str):
-        for match in _WA_LINK.finditer(text):
-            add(_whatsapp_number(match.group(2), region))
-        for match in _WA_WORD.finditer(text):
-            reach = text[match.end() : match.end() + _WA_WORD_REACH]
-            phones = extract_phones(reach, region, languages) if region else []
-            add(phones[0] if phones else None)
-    return found
+        if isinstance(href, str) and ("wa.me" in href.lower() or "whatsapp" in href.lower()):
+            found += [
+                _whatsapp_number(m.group(2), region, known)
+                for m in _WA_LINK.finditer(unquote(href))
+            ]
+    if text and _mentions_whatsapp(text):
+        found += [_whatsapp_number(m.group(2), region, known) for m in _WA_LINK.finditer(text)]
+        for word in _WA_WORD.finditer(text):
+            reach = word.end() + _WA_WORD_REACH
+            found.append(next((n for at, n in hits if word.end() <= at < reach), None))
+    return _unique(number for number in found if number)
 
 
-def _whatsapp_number(digits: str, region: str | None) -> str | None:
+def _mentions_whatsapp(text: str) -> bool:
+    lower = text.lower()
+    return any(word in lower for word in _WA_HINTS)
+
+
+def _whatsapp_number(digits: str, region: str | None, known: set[str]) -> str | None:
     digits = digits.replace("-", "")
+    if "+" + digits in known:
+        return "+" + digits  # already read, and validated, from the ad's text
     # wa.me wants the full international number; some people still paste their
     # national one, which only the source's region can make sense of.
     number = _parse_valid("+" + digits, None)

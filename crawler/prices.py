@@ -105,12 +105,19 @@ _MULTIPLIER = re.compile(
     r"\s*(?P<k>k\b|mil\b)|\s*(?P<m>mill(?:ón|on|ones|ions?)\b|milh(?:ão|ao|ões|oes)\b|mi\b)",
     re.IGNORECASE,
 )
-_PRICE_CONTEXT = re.compile(
+_CURRENCY_WORDS = (
+    r"u\$s|us\$|u\$d|r\$|₲|€|£|\$|\b(?:usd|brl|pyg|eur|gbp|ars|mxn|clp|cop|uyu|bob|pen|ves|cad|gtq|"
+    r"hnl|dop|gs\.?|d[oó]lar(?:es)?|dollars?|reais|guaran[ií]e?s?|euros?|pounds?)"
+)
+_CURRENCY_BEFORE = re.compile(rf"(?:{_CURRENCY_WORDS})\s*:?\s*$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(rf"\s*(?:mil\s+|k\s*)?(?:{_CURRENCY_WORDS})", re.IGNORECASE)
+_PRICE_WORD_BEFORE = re.compile(
     r"\b(?:precio|preço|preco|valor|sueldo|salario|salário|remuneraci[oó]n|remuneração|"
-    r"pago|paga|ganancias?|ganhos?|price|salary|wages?|pay|rate|tarifa|cach[eê])\b"
-    r"[^\d\n]{0,20}\d",
+    r"pago|paga|ganancias?|ganhos?|price|salary|wages?|pay|rate|tarifa|cach[eê])\b[^\d\n]{0,15}$",
     re.IGNORECASE,
 )
+_AMOUNT = re.compile(r"\d[\d.,]*")
+_DIGIT_RUN = re.compile(r"[(+]?[\d \t()\-]+")  # no ".": "5.000.000" is an amount
 _SNIPPET_REACH = 40
 
 
@@ -143,29 +150,37 @@ def parse_price(text: str | None, country: str | None) -> PriceInfo:
 def find_price(text: str | None, country: str | None) -> PriceInfo:
     """The first price stated in running text (an ad body), as :func:`parse_price` reads it.
 
-    Only amounts next to a currency sign or after a word such as "sueldo",
-    "preço" or "salary" count, so phone numbers and years are left alone.
+    Only an amount next to a currency sign or word ("Gs. 5.000.000", "300
+    euros"), or shortly after a word such as "sueldo", "preço" or "salary",
+    counts; phone numbers and years are left alone.
     """
     if not text or not isinstance(text, str):
         return _NOTHING
-    for match in _CURRENCY.finditer(text):
-        start, end = match.start(), match.end()
-        after = _NUMBER.match(text, _skip_blanks(text, end))
-        if after:
-            snippet = text[start : after.end() + _SNIPPET_REACH]
+    # Look only around the numbers: far fewer than the places a currency word could start.
+    for number in _AMOUNT.finditer(text):
+        start, end = number.span()
+        before = text[max(start - 12, 0) : start]
+        sign = _CURRENCY_BEFORE.search(before)
+        if sign:
+            snippet_start = start - len(before) + sign.start()
+        elif _CURRENCY_AFTER.match(text, end):
+            snippet_start = start
+        elif _PRICE_WORD_BEFORE.search(text, max(start - 30, 0), start) and not _phone_like(
+            text, start
+        ):
+            snippet_start = start  # "Sueldo: 2.500.000": in the country's currency
         else:
-            before = text[max(start - 20, 0) : start]
-            if not re.search(r"\d\s*$", before):
-                continue
-            snippet = text[max(start - 20, 0) : end + _SNIPPET_REACH]
-        result = parse_price(snippet.split("\n", 1)[0] if after else snippet, country)
+            continue
+        snippet = text[snippet_start : end + _SNIPPET_REACH].split("\n", 1)[0]
+        result = parse_price(snippet, country)
         if result[0] is not None:
             return result
-    context = _PRICE_CONTEXT.search(text)
-    if context:
-        snippet = text[context.start() : context.end() + _SNIPPET_REACH].split("\n", 1)[0]
-        return parse_price(snippet, country)
     return _NOTHING
+
+
+def _phone_like(text: str, start: int) -> bool:
+    run = _DIGIT_RUN.match(text, max(start - 1, 0))
+    return bool(run) and sum(ch.isdigit() for ch in run.group(0)) >= 7
 
 
 def period_from_unit(unit: str | None) -> str | None:

@@ -12,9 +12,6 @@ import os
 import sys
 from typing import Any
 
-from zope.interface import implementer
-from scrapy.interfaces import ISpiderLoader
-
 from crawler.config import ConfigError, SourcesFile, load_sources
 
 
@@ -22,7 +19,6 @@ def sources_path(settings: Any) -> str:
     return settings.get("ADWATCH_SOURCES") or os.environ.get("ADWATCH_SOURCES") or "sources.yaml"
 
 
-@implementer(ISpiderLoader)
 class SourceSpiderLoader:
     def __init__(self, settings: Any):
         self.settings = settings

@@ -18,6 +18,8 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
         for prefix in ERROR_PREFIXES:
             if key.startswith(prefix):
                 label = key[len(prefix) :].rsplit(".", 1)[-1]
+                if label == "IgnoreRequest":
+                    continue  # robots.txt and private-network refusals, counted on their own
                 if prefix.startswith("httperror"):
                     label = f"http_{label}"
                 errors[label] = errors.get(label, 0) + int(value)
