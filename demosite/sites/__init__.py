@@ -1,0 +1,1 @@
+"""Page renderers, one module per demo site; ``routes`` wires them to URL paths."""
