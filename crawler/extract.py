@@ -129,13 +129,26 @@ def _hrefs(nodes: SelectorList) -> list[str]:
     return out
 
 
+_CONTACT_HREF = re.compile(
+    r"^(mailto:|tel:|sms:|whatsapp:)|wa\.me/|whatsapp\.com|t\.me/|telegram\.|instagram\.com|"
+    r"facebook\.com|fb\.me|m\.me/|snapchat\.com|tiktok\.com|twitter\.com|x\.com/|signal\.me",
+    re.I,
+)
+
+
+def contact_links(sel: Selector, url: str) -> list[str]:
+    """Links that carry contact details (mailto:, tel:, WhatsApp, Telegram, social profiles)."""
+    hrefs = [h for h in sel.xpath("//a/@href").getall() if _CONTACT_HREF.search(h)]
+    return _abs(url, hrefs)
+
+
 def _abs(base: str, urls: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for u in urls:
         u = (u or "").strip()
         if not u or u.startswith(("javascript:", "data:", "#")):
             continue
-        seen.setdefault(urljoin(base, u), None)
+        seen.setdefault(u if u.startswith(("http://", "https://")) else urljoin(base, u), None)
     return list(seen)
 
 
@@ -160,13 +173,15 @@ def extract_listing(sel: Selector, url: str, source: Source) -> ListingPage:
 
 
 def _shape(path: str) -> str:
+    """``/classifieds/ad/car-480934.html`` -> ``/classifieds/ad/*.html``: ids and slugs folded."""
     segs = [s for s in path.split("/") if s]
     if not segs:
         return "/"
-    head = "/".join(segs[:-1])
-    last = re.sub(r"\d+", "#", segs[-1])
-    last = re.sub(r"[a-z][a-z0-9-]*-#", "*-#", last)
-    return f"{head}/{last}"
+    last = segs[-1]
+    stem, dot, ext = last.rpartition(".") if "." in last else (last, "", "")
+    if re.search(r"\d", stem):
+        last = "*" + dot + ext
+    return "/".join(segs[:-1]) + "/" + last
 
 
 def guess_ad_links(sel: Selector, url: str) -> list[str]:
@@ -209,11 +224,11 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
     canonical = sel.css('link[rel="canonical"]::attr(href)').get()
     raw.canonical = urljoin(url, canonical.strip()) if canonical else None
     raw.language = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower() or None
-    raw.links = _abs(url, sel.css("a::attr(href)").getall())
+    raw.links = contact_links(sel, url)
     if source.extract == "selectors":
         _apply_selectors(sel, url, source, raw)
-        # structured data still helps with fields the selectors do not cover
-        structured = structured_ad(sel, url)
+        # JSON-LD still helps with fields the selectors do not cover
+        structured = structured_ad(sel, url, jsonld_only=True)
         if structured:
             raw.structured = structured
             _fill_from_structured(raw, structured, url)
@@ -271,11 +286,13 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(x).rsplit("/", 1)[-1] for x in t}
 
 
-def structured_ad(sel: Selector, url: str) -> dict[str, Any]:
+def structured_ad(sel: Selector, url: str, jsonld_only: bool = False) -> dict[str, Any]:
     """The page's structured ad: JSON-LD first, then microdata, then OpenGraph (via extruct)."""
     for obj in _jsonld_objects(sel):
         if _types(obj) & AD_TYPES:
             return {"syntax": "json-ld", **obj}
+    if jsonld_only:
+        return {}
     root = sel.root
     try:
         from extruct.opengraph import OpenGraphExtractor

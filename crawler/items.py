@@ -6,7 +6,7 @@ stores persist it. ``RawAd`` is what extraction gets from a page before cleanup.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -30,6 +30,19 @@ class RawAd:
     language: str | None = None
     structured: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(repr=False)
+class Page:
+    """A fetched detail page, handed from the spider to the extraction pipeline."""
+
+    url: str
+    source: str
+    body: bytes
+    encoding: str
+
+    def __repr__(self) -> str:  # logs show the page, not its bytes
+        return f"<Page {self.url} ({len(self.body)} bytes)>"
 
 
 @dataclass
@@ -60,7 +73,7 @@ class Ad:
     fetched_at: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Ad:

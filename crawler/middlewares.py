@@ -20,7 +20,9 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.normalize import canonical_url
 from crawler.pipelines import utc_now
@@ -45,7 +47,7 @@ class PrivateNetworkMiddleware:
     def from_crawler(cls, crawler: Any) -> PrivateNetworkMiddleware:
         return cls(crawler)
 
-    async def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Deferred[None] | None:
         parsed = urlparse_cached(request)
         if parsed.scheme not in ("http", "https"):
             self._refuse(request, f"scheme {parsed.scheme!r} is not http(s)")
@@ -54,11 +56,17 @@ class PrivateNetworkMiddleware:
         host = parsed.hostname or ""
         public = self.cache.get(host)
         if public is None:
-            public = await self._host_is_public(host, parsed.port)
-            self.cache[host] = public
+            # resolve once per host, off the hot path of every later request
+            return deferred_from_coro(self._check_new_host(request, host, parsed.port))
         if not public:
             self._refuse(request, f"{host} is a private, loopback or link-local address")
         return None
+
+    async def _check_new_host(self, request: Request, host: str, port: int | None) -> None:
+        public = await self._host_is_public(host, port)
+        self.cache[host] = public
+        if not public:
+            self._refuse(request, f"{host} is a private, loopback or link-local address")
 
     def _refuse(self, request: Request, why: str) -> None:
         self.crawler.stats.inc_value("adwatch/blocked_private_network")

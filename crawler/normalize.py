@@ -295,9 +295,8 @@ def extract_handles(text: str, hrefs: Iterable[str] = ()) -> list[str]:
 
 def _handles_after_names(text: str) -> Iterator[tuple[str, str]]:
     """(platform, name) for each "Telegram: name" / "IG @name" in lower-cased ``text``."""
-    marks = sorted(
-        i for mark in ":@" for i in _positions(text, mark) if i >= 2
-    )  # the few spots worth a look: a platform name is always right before one
+    # A platform name is always right before a ":" or "@": the few spots worth a look.
+    marks = sorted(i for mark in ":@" for i in _positions(text, mark) if i >= 2)
     done = -1
     for mark in marks:
         if mark <= done:
@@ -449,9 +448,10 @@ def _parse_date_fast(text: str, now: datetime) -> date | None:
         amount = match.group("n1") or match.group("n2")
         unit = match.lastgroup.lstrip("_") if match.lastgroup else "day"
         count = int(amount) if amount.isdigit() else 1
-        if count > 10_000:
+        try:
+            return (now - _UNITS[unit] * count).date()
+        except OverflowError:  # "hace 9000 años"
             return None
-        return (now - _UNITS[unit] * count).date()
     for pattern, days in _DAYS_BACK:
         if pattern.search(text):
             return today - timedelta(days=days)
@@ -531,7 +531,9 @@ _KNOWN_CODES = frozenset(
     "mn mr ms mt my ne nl nn no oc om or pa pl ps pt qu ro ru rw sa se si sk sl sn so sq sr st "
     "sv sw ta te tg th tk tl tr tt ug uk ur uz vi vo wa xh yo zh zu gn".split()
 )
-_LANGUAGE_SAMPLE = 400  # characters: enough to tell languages apart, at a bounded cost
+_ENOUGH_LETTERS = 12  # fewer, and the page's declared language is the better guess
+_AD_LANGUAGES = ("es", "pt", "en")  # always candidates for an ad (see normalize_ad)
+_LANGUAGE_SAMPLE = 400  # characters: enough to tell an ad's language, at a bounded cost
 _TWO_LETTERS = re.compile(r"[^\W\d_][^\n]*?[^\W\d_]")
 _identifier: Any = None
 _restricted: dict[tuple[str, ...], Any] = {}
@@ -552,7 +554,7 @@ def detect_language(text: str, hints: list[str] | None = None) -> str | None:
     allowed = _language_set(hints)
     if len(allowed) == 1:
         return next(iter(allowed))
-    label, _score = _language_model(allowed).classify(sample)
+    label, _score = _language_model(tuple(sorted(allowed))).classify(sample)
     return _ISO_639_1.get(label, label)
 
 
@@ -603,7 +605,8 @@ def normalize_ad(
 
     ``country`` (ISO2) is the source's country: it reads national phone
     numbers and prices. ``languages`` (ISO 639-1) are the source's languages:
-    they bound language detection and spelled-out digits. ``now`` stamps
+    they bound language detection (with the page's declared language and
+    es/pt/en, which reposted ads bring along) and spelled-out digits. ``now`` stamps
     ``fetched_at`` and anchors relative dates (default: current UTC time).
 
     Contacts come from the contact field, title, body, links and structured
@@ -625,9 +628,15 @@ def normalize_ad(
     price_text = _safe("", clean_text, getattr(raw, "price", None))
     links = [link for link in _as_list(getattr(raw, "links", None)) if isinstance(link, str)]
 
-    language = _safe(None, _given_language, getattr(raw, "language", None))
-    if language is None:
-        language = _safe(None, detect_language, f"{title}\n{body}", languages)
+    declared = _safe(None, _given_language, getattr(raw, "language", None))
+    # A page's lang attribute is often the site's default, and ads cross borders:
+    # read the text, choosing among the source's languages, the declared one and
+    # Spanish, Portuguese and English; the declared one is the fallback.
+    candidates = [*(languages or []), *([declared] if declared else []), *_AD_LANGUAGES]
+    sample = f"{title}\n{body[:_LANGUAGE_SAMPLE]}"
+    language = declared
+    if not declared or sum(char.isalpha() for char in sample[:80]) >= _ENOUGH_LETTERS:
+        language = _safe(None, detect_language, sample, candidates) or declared
     word_languages = list(dict.fromkeys([*(languages or []), *([language] if language else [])]))
 
     text = "\n".join(part for part in (contact, title, body) if part)

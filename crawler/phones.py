@@ -88,8 +88,8 @@ _REPEAT_WORDS: dict[str, dict[str, int]] = {
     "en": {"double": 2, "triple": 3},
 }
 
-# Look-alike letters for digits. Applied only inside tokens that already hold
-# digits, so words such as "Tel", "SOS" or "Gol" are never touched.
+# Look-alike letters for digits, decoded only in stretches where real digits
+# dominate and the result is a valid number (see _decode_leet_run).
 _LEET = str.maketrans("OolIiZzEASsGbTBgq", "00111223455667899")
 _LEET_CHARS = "OolIiZzEASsGbTBgq"
 # Tokens of digits and look-alike letters joined the way phone digit groups
@@ -118,8 +118,9 @@ _ODD_SEPARATOR = re.compile(r"(?<=\d)[ ]?[*_~|•·][ ]?(?=\d)")
 # punctuation people put inside phone numbers, not crossing a line break.
 _WINDOW = re.compile(r"[+(\d][\d \t\u00a0().\-/]*\d\)?")
 _GROUP_START = re.compile(r"[ \t\u00a0/](\+|\(|0)")
+# "00" opening a number, not inside one ("(07750) 008013", "98795-0011").
+_INTERNATIONAL_00 = re.compile(r"(?<![\w+.,)\-/])(?<![\d).,\-/] )00(?=[1-9]\d)")
 _MIN_DIGITS = 7
-_MAX_DIGITS = 17  # international prefix + 15-digit E.164 number
 
 _CURRENCY_BEFORE = re.compile(
     r"(?:\bgs\.?|₲|\$|€|£|\b(?:usd|pyg|brl|eur|gbp|ars|mxn|clp|cop)|"
@@ -177,10 +178,15 @@ def deobfuscate(text: str, region: str | None = None, languages: list[str] | Non
         text = _KEYCAP.sub(r"\1", text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    text = _decode_words(text, _language_key(languages))
+    text = _decode_words(text, _language_key(languages), region)
     text = _decode_leet(text, region)
     if any(mark in text for mark in "*_~|•·") and _ODD_SEPARATOR.search(text):
         text = _ODD_SEPARATOR.sub(" ", text)
+    if "00" in text:
+        # "00" is the international prefix almost everywhere, but the matcher only
+        # knows it where the region dials it so (Brazil dials a carrier code after
+        # it, and reads "0055 81 ..." as a call to Japan). Same length: " +".
+        text = _INTERNATIONAL_00.sub(" +", text)
     return text
 
 
@@ -220,13 +226,6 @@ def _match_window(text: str, start: int, end: int, region: str | None) -> Iterat
         begin, stop = offset + begin, offset + stop
         if not _looks_like_other_number(text, begin, stop, raw):
             yield begin, number
-    raw = text[start:end]
-    if not matches and raw.startswith("00") and sum(ch.isdigit() for ch in raw) <= _MAX_DIGITS:
-        # "00" is the international prefix almost everywhere, but the matcher
-        # only knows it for the source's region (and Brazil dials carrier codes).
-        number = _parse_valid("+" + raw[2:], None)
-        if number and not _looks_like_other_number(text, start, end, raw):
-            yield start, number
 
 
 @lru_cache(maxsize=4096)
@@ -279,7 +278,9 @@ def _language_key(languages: list[str] | None) -> tuple[str, ...]:
     return known or tuple(_DIGIT_WORDS)
 
 
-_WORD_SEP = r"[\s,.\-–/]+"
+_WORD_SEP = r"[ \t,.\-–/]+"  # not across lines: "... dos\nO al 00595 ..."
+# Digit words that are also everyday words in one of the languages.
+_AMBIGUOUS_WORDS = frozenset({"o", "oh", "un", "una", "um", "uma", "dos"})
 _LEADING_DIGITS = re.compile(rf"(?<!\w)(?:\d+{_WORD_SEP})+$")
 
 
@@ -300,7 +301,7 @@ def _digit_word_pattern(languages: tuple[str, ...], ignore_case: bool = False) -
     )
 
 
-def _decode_words(text: str, languages: tuple[str, ...]) -> str:
+def _decode_words(text: str, languages: tuple[str, ...], region: str | None) -> str:
     """``text`` with runs of spelled-out digits ("cero nueve 8 ...") as plain digits."""
     lower = text.lower()
     # Lower-casing keeps positions unless the text has one of a few odd letters.
@@ -317,7 +318,7 @@ def _decode_words(text: str, languages: tuple[str, ...]) -> str:
         if lead:
             start = lead.start()  # "9 ocho 1 ...": digits before the first word
         run = text[start:end]
-        decoded = _decode_word_run(run, languages)
+        decoded = _decode_word_run(run, languages, region)
         if decoded != run:
             pieces += [text[last:start], decoded]
             last = end
@@ -358,31 +359,48 @@ def _word_tables(languages: tuple[str, ...]) -> tuple[dict[str, str], dict[str, 
 _WORD_TOKEN = re.compile(r"\w+")
 
 
-def _decode_word_run(run: str, languages: tuple[str, ...]) -> str:
+def _decode_word_run(run: str, languages: tuple[str, ...], region: str | None) -> str:
+    """``run`` with its spelled-out digits as digits, or ``run`` unchanged.
+
+    A word that is also an ordinary one ("o" is "or" in Spanish, "um" is "a"
+    in Portuguese) may end up at either edge of the run: when the whole run is
+    no valid number, the run without it is tried.
+    """
     digits_for, repeats = _word_tables(languages)
-    out: list[str] = []
-    words = 0
+    pieces: list[tuple[re.Match[str], str, bool]] = []  # token, its digits, spelled out?
     repeat = 1
-    for token in _WORD_TOKEN.findall(run):
-        if token.isdigit():
-            out.append(token * repeat)
-            repeat = 1
+    for token in _WORD_TOKEN.finditer(run):
+        word = token.group(0).lower()
+        if word.isdigit():
+            pieces.append((token, word * repeat, False))
+        elif word in repeats:
+            repeat = repeats[word]
             continue
-        lower = token.lower()
-        if lower in repeats:
-            repeat = repeats[lower]
-            continue
-        digit = digits_for.get(lower)
-        if digit is None:
+        elif word in digits_for:
+            pieces.append((token, digits_for[word] * repeat, True))
+        else:
             return run
-        out.append(digit * repeat)
         repeat = 1
-        words += 1
-    decoded = "".join(out)
-    # One stray word ("o", "un") between numbers is not a spelled-out number.
-    if words < 2 or not _MIN_DIGITS <= len(decoded) <= 15:
-        return run
-    return decoded
+    first_choice = None
+    for lo, hi in _trimmings(pieces):
+        kept = pieces[lo:hi]
+        digits = "".join(piece for _token, piece, _spelled in kept)
+        if sum(spelled for _token, _piece, spelled in kept) < 2:
+            continue  # one stray word between numbers is no spelled-out number
+        if not _MIN_DIGITS <= len(digits) <= 15:
+            continue
+        decoded = run[: kept[0][0].start()] + digits + run[kept[-1][0].end() :]
+        if region is None or _parse_valid(digits, region):
+            return decoded
+        first_choice = first_choice or decoded
+    return first_choice or run
+
+
+def _trimmings(pieces: list[tuple[re.Match[str], str, bool]]) -> list[tuple[int, int]]:
+    """(start, end) slices of ``pieces``: all of them, then without ambiguous edge words."""
+    lo = 1 if pieces and pieces[0][0].group(0).lower() in _AMBIGUOUS_WORDS else 0
+    hi = len(pieces) - (1 if pieces and pieces[-1][0].group(0).lower() in _AMBIGUOUS_WORDS else 0)
+    return list(dict.fromkeys([(0, len(pieces)), (0, hi), (lo, len(pieces)), (lo, hi)]))
 
 
 def _decode_leet(text: str, region: str | None) -> str:

@@ -1,4 +1,4 @@
-"""Item pipelines: normalize raw ads, then write them to the store.
+"""Item pipelines: extract and normalize ads, then write them to the store.
 
 Enabled in ``ITEM_PIPELINES`` (crawler/settings.py). Counters go to the stats collector
 (``adwatch/ads_new``, ``adwatch/ads_updated``, ``adwatch/ads_unchanged``,
@@ -15,8 +15,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler.items import Ad, RawAd
-from crawler.normalize import normalize_ad
+from crawler.items import Ad, Page, RawAd
+from crawler.workers import NO_AD, OK, WorkerPool, default_workers
 from crawler.stores import acquire_store, release_store
 
 logger = logging.getLogger(__name__)
@@ -26,31 +26,46 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class NormalizePipeline:
-    """RawAd -> Ad (clean text, language, phones in E.164, prices, dates). Always on."""
+class ExtractPipeline:
+    """Page -> Ad and RawAd -> Ad: extraction (selectors or ``extract: auto``) and
+    normalization (clean text, language, phones in E.164, prices, dates), run in the worker
+    processes of :mod:`crawler.workers` (``ADWATCH_EXTRACT_WORKERS``). Always on.
+
+    Stats: ``adwatch/ads_extracted``, ``adwatch/pages_malformed`` (a page with no ad),
+    ``adwatch/ads_invalid`` (extraction or normalization failed),
+    ``adwatch/extract_worker_crashes``.
+    """
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.stats = crawler.stats
+        workers = crawler.settings.get("ADWATCH_EXTRACT_WORKERS")
+        workers = default_workers() if workers in (None, "") else int(workers)
+        self.pool = WorkerPool.acquire(workers)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> NormalizePipeline:
+    def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, RawAd):
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page | RawAd):
             return item
-        source = self.crawler.spider.source
-        try:
-            ad = normalize_ad(item, country=source.country, languages=source.languages or None)
-        except Exception as exc:  # one odd page must not stop the crawl
+        crashes = self.pool.crashes
+        status, result = await self.pool.run(item, self.crawler.spider.source)
+        if self.pool.crashes > crashes:
+            self.stats.inc_value("adwatch/extract_worker_crashes", self.pool.crashes - crashes)
+        if status == OK:
+            self.stats.inc_value("adwatch/ads_extracted")
+            return result
+        if status == NO_AD:
+            self.stats.inc_value("adwatch/pages_malformed")
+        else:
             self.stats.inc_value("adwatch/ads_invalid")
-            raise DropItem(f"could not normalize {item.url}: {exc!r}") from exc
-        if not ad.title or not ad.body:
-            self.stats.inc_value("adwatch/ads_invalid")
-            raise DropItem(f"no title or text after cleanup: {item.url}")
-        self.stats.inc_value("adwatch/ads_extracted")
-        return ad
+        raise DropItem(f"{item.url}: {result}")
+
+    def spider_closed(self) -> None:
+        WorkerPool.release()
 
 
 class StorePipeline:

@@ -78,7 +78,7 @@ _PERIODS: tuple[tuple[str, str], ...] = (
     (
         "day",
         r"por\s+d[ií]a|/\s*d[ií]a|\bdiari[oa]s?\b|\bdi[aá]ria|\bper\s+day|\ba\s+day\b|\bdaily|"
-        r"/\s*day|\bal\s+d[ií]a|\bpor\s+jornada|\bp/d\b",
+        r"/\s*day|\b(?:al|el)\s+d[ií]a|\bpor\s+jornada|\bp/d\b",
     ),
     (
         "week",
@@ -105,19 +105,15 @@ _MULTIPLIER = re.compile(
     r"\s*(?P<k>k\b|mil\b)|\s*(?P<m>mill(?:ón|on|ones|ions?)\b|milh(?:ão|ao|ões|oes)\b|mi\b)",
     re.IGNORECASE,
 )
-_CURRENCY_WORDS = (
-    r"u\$s|us\$|u\$d|r\$|₲|€|£|\$|\b(?:usd|brl|pyg|eur|gbp|ars|mxn|clp|cop|uyu|bob|pen|ves|cad|gtq|"
-    r"hnl|dop|gs\.?|d[oó]lar(?:es)?|dollars?|reais|guaran[ií]e?s?|euros?|pounds?)"
-)
-_CURRENCY_BEFORE = re.compile(rf"(?:{_CURRENCY_WORDS})\s*:?\s*$", re.IGNORECASE)
-_CURRENCY_AFTER = re.compile(rf"\s*(?:mil\s+|k\s*)?(?:{_CURRENCY_WORDS})", re.IGNORECASE)
-_PRICE_WORD_BEFORE = re.compile(
+_PRICE_LABEL = re.compile(
     r"\b(?:precio|preço|preco|valor|sueldo|salario|salário|remuneraci[oó]n|remuneração|"
-    r"pago|paga|ganancias?|ganhos?|price|salary|wages?|pay|rate|tarifa|cach[eê])\b[^\d\n]{0,15}$",
+    r"price|salary|wages?|pay|rate|tarifa)\b\s*:?\s*(?=[^\d\n]{0,12}\d)",
     re.IGNORECASE,
 )
-_AMOUNT = re.compile(r"\d[\d.,]*")
-_DIGIT_RUN = re.compile(r"[(+]?[\d \t()\-]+")  # no ".": "5.000.000" is an amount
+_PRICE_LABEL_HINTS = (
+    "preci", "preç", "preco", "valor", "sueldo", "salar", "salár", "price", "remunera", "wage",
+    "pay", "rate", "tarifa",
+)  # fmt: skip
 _SNIPPET_REACH = 40
 
 
@@ -148,39 +144,23 @@ def parse_price(text: str | None, country: str | None) -> PriceInfo:
 
 
 def find_price(text: str | None, country: str | None) -> PriceInfo:
-    """The first price stated in running text (an ad body), as :func:`parse_price` reads it.
+    """The price an ad body states after a label, as :func:`parse_price` reads it.
 
-    Only an amount next to a currency sign or word ("Gs. 5.000.000", "300
-    euros"), or shortly after a word such as "sueldo", "preço" or "salary",
-    counts; phone numbers and years are left alone.
+    Only an amount shortly after "Precio:", "Preço:", "Price:", "Sueldo:",
+    "Salary:" and the like counts: amounts in running text ("earn up to $3,000")
+    are promises, not the ad's price, and phone numbers or years are never read.
     """
     if not text or not isinstance(text, str):
         return _NOTHING
-    # Look only around the numbers: far fewer than the places a currency word could start.
-    for number in _AMOUNT.finditer(text):
-        start, end = number.span()
-        before = text[max(start - 12, 0) : start]
-        sign = _CURRENCY_BEFORE.search(before)
-        if sign:
-            snippet_start = start - len(before) + sign.start()
-        elif _CURRENCY_AFTER.match(text, end):
-            snippet_start = start
-        elif _PRICE_WORD_BEFORE.search(text, max(start - 30, 0), start) and not _phone_like(
-            text, start
-        ):
-            snippet_start = start  # "Sueldo: 2.500.000": in the country's currency
-        else:
-            continue
-        snippet = text[snippet_start : end + _SNIPPET_REACH].split("\n", 1)[0]
+    lower = text.lower()
+    if not any(word in lower for word in _PRICE_LABEL_HINTS):
+        return _NOTHING
+    for label in _PRICE_LABEL.finditer(text):
+        snippet = text[label.end() : label.end() + _SNIPPET_REACH].split("\n", 1)[0]
         result = parse_price(snippet, country)
         if result[0] is not None:
             return result
     return _NOTHING
-
-
-def _phone_like(text: str, start: int) -> bool:
-    run = _DIGIT_RUN.match(text, max(start - 1, 0))
-    return bool(run) and sum(ch.isdigit() for ch in run.group(0)) >= 7
 
 
 def period_from_unit(unit: str | None) -> str | None:
@@ -192,12 +172,6 @@ def period_from_unit(unit: str | None) -> str | None:
         if unit.startswith(name):
             return name
     return _period(unit)
-
-
-def _skip_blanks(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\u00a0:.":
-        pos += 1
-    return pos
 
 
 def _period(text: str) -> str | None:

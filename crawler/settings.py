@@ -28,7 +28,7 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Items are cheap to process; a small number in flight keeps the reactor responsive.
-CONCURRENT_ITEMS = 8
+CONCURRENT_ITEMS = 2
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
@@ -42,7 +42,7 @@ SPIDER_MIDDLEWARES = {
     "crawler.middlewares.IncrementalMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.NormalizePipeline": 100,
+    "crawler.pipelines.ExtractPipeline": 100,
     "crawler.pipelines.StorePipeline": 500,
 }
 EXTENSIONS = {
@@ -62,5 +62,7 @@ ADWATCH_STORE_BATCH = 100
 ADWATCH_STORE_FLUSH_SECONDS = 2.0
 # Skip detail pages of ads already stored (listing sightings still update last_seen).
 ADWATCH_INCREMENTAL = True
+# Worker processes for extraction and normalization (empty: cores - 1; 0: in the crawler).
+ADWATCH_EXTRACT_WORKERS = None
 # Show a live progress line when stderr is a terminal.
 ADWATCH_PROGRESS = True

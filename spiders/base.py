@@ -8,7 +8,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.config import Source
-from crawler.extract import extract_detail
+from crawler.items import Page
 
 AD_META = "adwatch_ad"
 
@@ -25,20 +25,13 @@ class AdSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_detail, meta=meta, **kwargs)
 
     def parse_detail(self, response: Response, **kwargs: Any) -> Any:
+        """Hand the page to the extraction pipeline (which runs off the reactor)."""
         stats = self.crawler.stats
         if not isinstance(response, TextResponse):
             stats.inc_value("adwatch/pages_malformed")
             self.logger.warning("not a text page, skipped: %s", response.url)
             return
-        try:
-            raw = extract_detail(response.selector, response.url, self.source)
-        except Exception:  # a hostile page must not stop the crawl
-            self.logger.warning("extraction failed on %s", response.url, exc_info=True)
-            stats.inc_value("adwatch/pages_malformed")
-            return
-        if raw is None:
-            stats.inc_value("adwatch/pages_malformed")
-            self.logger.warning("no ad found on %s", response.url)
-            return
         stats.inc_value("adwatch/detail_pages")
-        yield raw
+        yield Page(
+            url=response.url, source=self.source.name, body=response.body, encoding=response.encoding
+        )

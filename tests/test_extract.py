@@ -1,0 +1,88 @@
+"""Extraction: configured selectors, `extract: auto` (JSON-LD, microdata, OpenGraph,
+heuristics) and `adwatch extract` on real demo pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from parsel import Selector
+
+from crawler.config import Source
+from crawler.extract import extract_detail, extract_listing, guess_ad_links, guess_next_page
+from tests.conftest import adwatch
+
+AUTO = Source(name="t", kind="classified", start_urls=["http://example.org/"])
+
+
+def page(world, path):
+    return world.render(path, {}, "http://127.0.0.1:1").body
+
+
+@pytest.fixture(scope="module")
+def world():
+    from demosite import generate
+
+    return generate(1, 500)
+
+
+def test_auto_reads_jobposting_json_ld(world):
+    job = next(a for a in world.expected_ads() if a["site"] == "jobs")
+    raw = extract_detail(Selector(body=page(world, job["url"]), encoding="utf-8"),
+                         "http://127.0.0.1:1" + job["url"], AUTO)
+    assert raw.structured["syntax"] == "json-ld"
+    assert raw.title == job["title"]
+    assert raw.posted.startswith(job["posted_at"])
+
+
+def test_auto_reads_microdata_or_opengraph(world):
+    ad = next(a for a in world.expected_ads() if a["site"] == "anuncios")
+    raw = extract_detail(Selector(body=page(world, ad["url"]), encoding="utf-8"),
+                         "http://127.0.0.1:1" + ad["url"], AUTO)
+    assert raw.structured["syntax"] in ("microdata", "opengraph")
+    assert raw.title == ad["title"]
+    assert raw.image_urls
+
+
+def test_auto_guesses_listing_links_and_next_page(world):
+    body = page(world, "/classifieds/")
+    sel = Selector(body=body, encoding="utf-8")
+    links = guess_ad_links(sel, "http://127.0.0.1:1/classifieds/")
+    assert len(links) >= 10 and all("/ad/" in u for u in links)
+    assert guess_next_page(sel, "http://127.0.0.1:1/classifieds/").endswith("/classifieds/page/2/")
+    listing = extract_listing(sel, "http://127.0.0.1:1/classifieds/", AUTO)
+    assert set(links) <= set(listing.links)
+
+
+def test_heuristics_on_a_page_without_structured_data():
+    html = """<html><head><title>Site</title></head><body><header><p>Menu menu</p></header>
+    <article><h1>Busco niñera</h1><p>Trabajo cama adentro, sueldo Gs. 2.500.000 por mes.</p>
+    <p>Llamar al 0981 222 333.</p><img src="/f/1.jpg"><img src="/logo.png"></article>
+    <footer><p>Copyright</p></footer></body></html>"""
+    raw = extract_detail(Selector(text=html), "http://example.org/a/1", AUTO)
+    assert raw.title == "Busco niñera"
+    assert "cama adentro" in raw.body and "Copyright" not in raw.body
+    assert raw.price.startswith("Gs. 2.500.000")
+    assert raw.image_urls == ["http://example.org/f/1.jpg"]
+
+
+def test_page_chrome_alone_is_not_an_ad():
+    html = "<html><head><title>Anúncios</title></head><body><header>Menu</header><main>" \
+           "<div class='anuncio'></div></main><footer><p>© 2026</p></footer></body></html>"
+    assert extract_detail(Selector(text=html), "http://example.org/a/1", AUTO) is None
+
+
+def test_adwatch_extract_on_a_file_and_a_url(tmp_path, demo_server):
+    path = tmp_path / "job.html"
+    job = next(a for a in demo_server.world.expected_ads() if a["site"] == "jobs")
+    path.write_bytes(page(demo_server.world, job["url"]))
+    out = adwatch("extract", str(path), "--source", "demo-jobs", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["ad"]["title"] == job["title"]
+    assert set(job["phones"]) <= set(result["ad"]["phones"])
+    listing = adwatch("extract", f"{demo_server.base_url}/classifieds/", "--allow-private-network")
+    assert listing.returncode == 0, listing.stderr
+    assert "as a listing page: 1" in listing.stdout and "next page: " in listing.stdout
+    refused = adwatch("extract", f"{demo_server.base_url}/classifieds/")
+    assert refused.returncode != 0 and "private" in refused.stderr
