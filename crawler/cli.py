@@ -246,7 +246,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     except Exception as exc:
         report("store", False, str(exc))
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    print(f"[{'ok' if chromium else 'warn'}] chromium: {chromium or 'not installed (apt-get install chromium)'}")
+    print(
+        f"[{'ok' if chromium else 'warn'}] chromium: "
+        f"{chromium or 'not installed (apt-get install chromium)'}"
+    )
     return 0 if ok else 1
 
 

@@ -39,8 +39,9 @@ def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> i
         print()
         print(f"Ground truth: {len(expected)} ads reachable without a browser; stored: {stored}")
         spanish = store.search(SearchQuery(text="trabajo", limit=3))
+        n_trabajo = len(store.search(SearchQuery(text="trabajo", limit=100000)))
         phone_ad = next((a for a in expected if a.get("phones")), None)
-        print(f'\nadwatch search trabajo  ->  {len(store.search(SearchQuery(text="trabajo", limit=1000)))} ads, e.g.')
+        print(f"\nadwatch search trabajo  ->  {n_trabajo} ads, e.g.")
         for hit in spanish:
             print(f"  [{hit.ad.source}] {hit.ad.title}")
         if phone_ad:

@@ -303,7 +303,7 @@ def structured_ad(sel: Selector, url: str, jsonld_only: bool = False) -> dict[st
         items = LxmlMicrodataExtractor().extract_items(root, url)
         for item in items:
             if _types(item) & AD_TYPES:
-                return {"syntax": "microdata", "@type": sorted(_types(item))[0], **item["properties"]}
+                return {"syntax": "microdata", **_flatten_microdata(item)}
         og = list(OpenGraphExtractor().extract_items(root, url))
     except Exception:
         return {}
@@ -321,6 +321,19 @@ def structured_ad(sel: Selector, url: str, jsonld_only: bool = False) -> dict[st
                 "url": (props.get("og:url") or [None])[0],
             }
     return {}
+
+
+def _flatten_microdata(item: Any) -> Any:
+    """extruct's ``{type, properties}`` items -> JSON-LD-like dicts, nested items too."""
+    if isinstance(item, list):
+        return [_flatten_microdata(x) for x in item]
+    if isinstance(item, dict) and "properties" in item:
+        out = {k: _flatten_microdata(v) for k, v in item["properties"].items()}
+        types = _types(item)
+        if types:
+            out["@type"] = sorted(types)[0]
+        return out
+    return item
 
 
 def _first(value: Any) -> Any:
@@ -393,15 +406,19 @@ def _fill_heuristics(sel: Selector, url: str, raw: RawAd) -> None:
         raw.title = _texts(sel.css("h1")[:1]) or _texts(sel.css("title")) or None
     if not raw.body:
         raw.body = main_text(sel) or None
-    if not raw.price:
+    structured = raw.structured
+    has_structured_price = any(k in structured for k in ("baseSalary", "offers", "price"))
+    if not raw.price and not has_structured_price:
+        # only an element marked as a price: a sum in the text ("earn up to 3,000") is a
+        # promise, not the price; normalization reads labelled prices in the body itself
         m = _PRICE_NEAR_SIGN.search(
             " ".join(sel.css("[class*=price], [itemprop=price]").css("::text").getall())
-        ) or _PRICE_NEAR_SIGN.search(raw.body or "")
+        )
         raw.price = m.group(0) if m else None
     if not raw.posted:
         raw.posted = sel.css("time::attr(datetime)").get()
-    if not raw.image_urls:
-        raw.image_urls = content_images(sel, url)
+    # structured data often names one image; the page shows the whole gallery
+    raw.image_urls = _abs(url, raw.image_urls + content_images(sel, url))
     if not raw.contact:
         tel = sel.css('a[href^="tel:"]::attr(href)').getall()
         raw.contact = " ".join(t.removeprefix("tel:") for t in tel) or None

@@ -7,7 +7,9 @@
   redirecting to 169.254.169.254 is refused too. Stat: ``adwatch/blocked_private_network``.
 - :class:`IncrementalMiddleware` (spider, ``ADWATCH_INCREMENTAL``): drops requests for detail
   pages of ads already in the store and records the listing sighting instead (``last_seen``,
-  ``seen_count``). Stat: ``adwatch/detail_skipped_known``.
+  ``seen_count``); also skips ad pages found gone (404/410) or without an ad within
+  ``ADWATCH_RECHECK_UNAVAILABLE``. Stats: ``adwatch/detail_skipped_known``,
+  ``adwatch/detail_skipped_unavailable``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request, signals
@@ -24,6 +27,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.config import parse_duration
 from crawler.normalize import canonical_url
 from crawler.pipelines import utc_now
 from crawler.stores import acquire_store, release_store
@@ -92,8 +96,10 @@ class IncrementalMiddleware:
         if not crawler.settings.getbool("ADWATCH_INCREMENTAL"):
             raise NotConfigured
         self.crawler = crawler
+        self.recheck = parse_duration(crawler.settings.get("ADWATCH_RECHECK_UNAVAILABLE"))
         self.store = acquire_store(crawler.settings.get("ADWATCH_DATA_DIR"))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IncrementalMiddleware:
@@ -102,6 +108,12 @@ class IncrementalMiddleware:
     def spider_closed(self) -> None:
         release_store(self.store)
 
+    def response_received(self, response: Any, request: Request) -> None:
+        if request.meta.get(AD_META) and response.status in (404, 410):
+            self.store.mark_unavailable(
+                canonical_url(request.url), f"http_{response.status}", utc_now()
+            )
+
     def _filter(self, outputs: list[Any]) -> list[Any]:
         ad_requests = {}
         for obj in outputs:
@@ -109,22 +121,27 @@ class IncrementalMiddleware:
                 ad_requests[id(obj)] = canonical_url(obj.url)
         if not ad_requests:
             return outputs
-        known = self.store.known(list(set(ad_requests.values())))
-        if not known:
+        urls = list(set(ad_requests.values()))
+        known = self.store.known(urls)
+        if known:
+            self.store.touch(sorted(known), utc_now())
+        since = (datetime.now(UTC) - self.recheck).isoformat(timespec="seconds")
+        gone = self.store.unavailable_since([u for u in urls if u not in known], since)
+        if not known and not gone:
             return outputs
-        self.store.touch(sorted(known), utc_now())
         stats = self.crawler.stats
         kept = []
         for obj in outputs:
-            if ad_requests.get(id(obj)) in known:
+            url = ad_requests.get(id(obj))
+            if url in known:
                 stats.inc_value("adwatch/detail_skipped_known")
+            elif url in gone:
+                stats.inc_value("adwatch/detail_skipped_unavailable")
             else:
                 kept.append(obj)
         return kept
 
-    def process_spider_output(
-        self, response: Any, result: Iterable[Any]
-    ) -> Iterator[Any]:
+    def process_spider_output(self, response: Any, result: Iterable[Any]) -> Iterator[Any]:
         yield from self._filter(list(result))
 
     async def process_spider_output_async(

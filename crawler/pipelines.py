@@ -16,8 +16,9 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.items import Ad, Page, RawAd
-from crawler.workers import NO_AD, OK, WorkerPool, default_workers
+from crawler.normalize import canonical_url
 from crawler.stores import acquire_store, release_store
+from crawler.workers import NO_AD, OK, WorkerPool, default_workers
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class ExtractPipeline:
         workers = crawler.settings.get("ADWATCH_EXTRACT_WORKERS")
         workers = default_workers() if workers in (None, "") else int(workers)
         self.pool = WorkerPool.acquire(workers)
+        self.store = acquire_store(crawler.settings.get("ADWATCH_DATA_DIR"))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -60,12 +62,15 @@ class ExtractPipeline:
             return result
         if status == NO_AD:
             self.stats.inc_value("adwatch/pages_malformed")
+            if isinstance(item, Page):
+                self.store.mark_unavailable(canonical_url(item.url), "no_ad", utc_now())
         else:
             self.stats.inc_value("adwatch/ads_invalid")
         raise DropItem(f"{item.url}: {result}")
 
     def spider_closed(self) -> None:
         WorkerPool.release()
+        release_store(self.store)
 
 
 class StorePipeline:

@@ -10,7 +10,9 @@ NEWSPIDER_MODULE = "spiders"
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
 
 # ---------------------------------------------------------------- politeness (safe by default)
-USER_AGENT = "adwatch/0.1 (+https://github.com/adwatch/adwatch; ad monitoring for anti-trafficking NGOs)"
+USER_AGENT = (
+    "adwatch/0.1 (+https://github.com/adwatch/adwatch; ad monitoring for anti-trafficking NGOs)"
+)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
@@ -62,6 +64,8 @@ ADWATCH_STORE_BATCH = 100
 ADWATCH_STORE_FLUSH_SECONDS = 2.0
 # Skip detail pages of ads already stored (listing sightings still update last_seen).
 ADWATCH_INCREMENTAL = True
+# An ad page found gone (404/410) or without an ad is fetched again only after this long.
+ADWATCH_RECHECK_UNAVAILABLE = "1d"
 # Worker processes for extraction and normalization (empty: cores - 1; 0: in the crawler).
 ADWATCH_EXTRACT_WORKERS = None
 # Show a live progress line when stderr is a terminal.

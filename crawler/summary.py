@@ -39,7 +39,9 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
     start, finish = stats.get("start_time"), stats.get("finish_time")
     duration = (finish - start).total_seconds() if start and finish else None
     warnings = []
-    if fetched and not (new + updated + unchanged + int(stats.get("adwatch/detail_skipped_known", 0))):
+    if fetched and not (
+        new + updated + unchanged + int(stats.get("adwatch/detail_skipped_known", 0))
+    ):
         warnings.append("no ads found (selectors stopped matching, or the site needs a browser?)")
     return {
         "source": name,
@@ -60,7 +62,14 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
 
 
 def run_totals(sources: list[dict[str, Any]]) -> dict[str, Any]:
-    keys = ("pages", "detail_pages", "detail_skipped_known", "ads_new", "ads_updated", "ads_unchanged")
+    keys = (
+        "pages",
+        "detail_pages",
+        "detail_skipped_known",
+        "ads_new",
+        "ads_updated",
+        "ads_unchanged",
+    )
     totals = {k: sum(s.get(k, 0) or 0 for s in sources) for k in keys}
     totals["errors"] = sum(sum(s["errors"].values()) for s in sources)
     totals["failed_sources"] = [s["source"] for s in sources if s["failed"]]
@@ -73,7 +82,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"adwatch run {summary['started_at']} -> {summary['finished_at']} "
         f"({summary['duration_s']:.1f}s)"
     ]
-    header = f"{'source':<22} {'pages':>6} {'new':>6} {'upd':>5} {'same':>6} {'skip':>6} {'errors':>7}"
+    header = (
+        f"{'source':<22} {'pages':>6} {'new':>6} {'upd':>5} {'same':>6} {'skip':>6} {'errors':>7}"
+    )
     lines.append(header)
     for s in summary["sources"]:
         errs = sum(s["errors"].values())

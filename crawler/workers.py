@@ -22,7 +22,7 @@ from parsel import Selector
 
 from crawler.config import Source
 from crawler.extract import extract_detail
-from crawler.items import Ad, Page, RawAd
+from crawler.items import Page, RawAd
 from crawler.normalize import normalize_ad
 
 OK, NO_AD, FAILED = "ok", "no_ad", "failed"
@@ -63,7 +63,12 @@ def _work(item: Page | RawAd, source: Source) -> tuple[str, Any]:
 def _warm_up() -> None:
     # load the language model and compile the patterns once per worker, not per ad
     normalize_ad(
-        RawAd(url="http://example.org/a/1", source="warmup", title="Vendo auto", body="Llamar al 0981 123 456"),
+        RawAd(
+            url="http://example.org/a/1",
+            source="warmup",
+            title="Vendo auto",
+            body="Llamar al 0981 123 456",
+        ),
         country="PY",
         languages=["es", "pt", "en"],
     )

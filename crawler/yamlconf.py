@@ -20,7 +20,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class ConfigError(Exception):
-    """One or more problems in a configuration file; ``str()`` gives one ``path:line: msg`` per line."""
+    """Problems in a configuration file; ``str()`` gives one ``path:line: msg`` per line."""
 
     def __init__(self, problems: Iterable[tuple[str, int | None, str]]):
         self.problems = list(problems)

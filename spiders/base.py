@@ -33,5 +33,8 @@ class AdSpider(scrapy.Spider):
             return
         stats.inc_value("adwatch/detail_pages")
         yield Page(
-            url=response.url, source=self.source.name, body=response.body, encoding=response.encoding
+            url=response.url,
+            source=self.source.name,
+            body=response.body,
+            encoding=response.encoding,
         )

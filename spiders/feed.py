@@ -20,10 +20,14 @@ class FeedSpider(AdSpider):
 
     def parse_feed(self, response: Response) -> Iterator[RawAd]:
         stats = self.crawler.stats
-        parsed = feedparser.parse(response.body, response_headers={"content-location": response.url})
+        parsed = feedparser.parse(
+            response.body, response_headers={"content-location": response.url}
+        )
         if parsed.bozo and not parsed.entries:
             stats.inc_value("adwatch/pages_malformed")
-            self.logger.warning("unreadable feed %s: %s", response.url, parsed.get("bozo_exception"))
+            self.logger.warning(
+                "unreadable feed %s: %s", response.url, parsed.get("bozo_exception")
+            )
             return
         stats.inc_value("adwatch/listing_pages")
         for entry in parsed.entries:
@@ -49,7 +53,9 @@ def entry_to_raw(entry: Any, base_url: str, source: str, kind: str) -> RawAd | N
     images = []
     for enc in entry.get("enclosures", []) + entry.get("media_content", []):
         href = enc.get("href") or enc.get("url")
-        if href and (enc.get("type", "image/").startswith("image/") or enc.get("medium") == "image"):
+        if href and (
+            enc.get("type", "image/").startswith("image/") or enc.get("medium") == "image"
+        ):
             images.append(urljoin(base_url, href))
     links = [urljoin(base_url, x.get("href")) for x in entry.get("links", []) if x.get("href")]
     return RawAd(

@@ -59,8 +59,11 @@ def test_shipped_sources_file_is_valid():
         (GOOD.replace("every: 30m", "every: soon"), 10, "not a duration"),
         (GOOD.replace("https://example.org/ads/", "ftp://example.org/"), 4, "not an http(s) URL"),
         (GOOD.replace("name: site-a", "name: Site A"), 2, "lower-case"),
-        (GOOD.replace("      title: \"h1::text\"\n", "      headline: \"h1::text\"\n"), 7,
-         "unknown field 'headline'"),
+        (
+            GOOD.replace('      title: "h1::text"\n', '      headline: "h1::text"\n'),
+            7,
+            "unknown field 'headline'",
+        ),
     ],
 )
 def test_each_mistake_is_reported_with_its_line(tmp_path, bad, line, needle):

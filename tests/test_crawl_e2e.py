@@ -73,7 +73,9 @@ def test_fields_match_the_ground_truth(crawled):
         if ad["currency"] != truth["currency"]:
             problems.append(f"currency {ad['currency']} != {truth['currency']}")
         if set(ad["phones"]) != set(truth["phones"]) | set(truth.get("whatsapp", [])):
-            problems.append(f"phones {ad['phones']} != {truth['phones']} ({truth['phone_formats']})")
+            problems.append(
+                f"phones {ad['phones']} != {truth['phones']} ({truth['phone_formats']})"
+            )
         if ad["posted_at"] != truth["posted_at"]:
             problems.append(f"posted {ad['posted_at']} != {truth['posted_at']}")
         if [path_of(u) for u in ad["image_urls"]] != truth["image_urls"]:
@@ -121,8 +123,12 @@ def test_robots_txt_is_honoured(crawled):
 def test_broken_pages_are_counted_and_the_crawl_goes_on(crawled):
     errors = crawled["world"].truth["errors"]
     src = by_source(crawled["first"], "demo-classifieds")
-    assert src["errors"].get("http_404", 0) >= len([u for u in errors["404"] if "/classifieds/" in u])
-    assert src["errors"].get("http_500", 0) >= len([u for u in errors["500"] if "/classifieds/" in u])
+    assert src["errors"].get("http_404", 0) >= len(
+        [u for u in errors["404"] if "/classifieds/" in u]
+    )
+    assert src["errors"].get("http_500", 0) >= len(
+        [u for u in errors["500"] if "/classifieds/" in u]
+    )
     malformed = [u for u in errors["malformed"] if "/classifieds/" in u]
     assert src["errors"].get("malformed", 0) >= len(malformed)
     assert not src["failed"]

@@ -28,8 +28,11 @@ def world():
 
 def test_auto_reads_jobposting_json_ld(world):
     job = next(a for a in world.expected_ads() if a["site"] == "jobs")
-    raw = extract_detail(Selector(body=page(world, job["url"]), encoding="utf-8"),
-                         "http://127.0.0.1:1" + job["url"], AUTO)
+    raw = extract_detail(
+        Selector(body=page(world, job["url"]), encoding="utf-8"),
+        "http://127.0.0.1:1" + job["url"],
+        AUTO,
+    )
     assert raw.structured["syntax"] == "json-ld"
     assert raw.title == job["title"]
     assert raw.posted.startswith(job["posted_at"])
@@ -37,8 +40,11 @@ def test_auto_reads_jobposting_json_ld(world):
 
 def test_auto_reads_microdata_or_opengraph(world):
     ad = next(a for a in world.expected_ads() if a["site"] == "anuncios")
-    raw = extract_detail(Selector(body=page(world, ad["url"]), encoding="utf-8"),
-                         "http://127.0.0.1:1" + ad["url"], AUTO)
+    raw = extract_detail(
+        Selector(body=page(world, ad["url"]), encoding="utf-8"),
+        "http://127.0.0.1:1" + ad["url"],
+        AUTO,
+    )
     assert raw.structured["syntax"] in ("microdata", "opengraph")
     assert raw.title == ad["title"]
     assert raw.image_urls
@@ -56,7 +62,8 @@ def test_auto_guesses_listing_links_and_next_page(world):
 
 def test_heuristics_on_a_page_without_structured_data():
     html = """<html><head><title>Site</title></head><body><header><p>Menu menu</p></header>
-    <article><h1>Busco niñera</h1><p>Trabajo cama adentro, sueldo Gs. 2.500.000 por mes.</p>
+    <article><h1>Busco niñera</h1><p>Trabajo cama adentro, por mes.</p>
+    <p class="price-tag">Gs. 2.500.000</p><p>Ganá hasta Gs. 9.000.000 con bonos.</p>
     <p>Llamar al 0981 222 333.</p><img src="/f/1.jpg"><img src="/logo.png"></article>
     <footer><p>Copyright</p></footer></body></html>"""
     raw = extract_detail(Selector(text=html), "http://example.org/a/1", AUTO)
@@ -67,8 +74,10 @@ def test_heuristics_on_a_page_without_structured_data():
 
 
 def test_page_chrome_alone_is_not_an_ad():
-    html = "<html><head><title>Anúncios</title></head><body><header>Menu</header><main>" \
-           "<div class='anuncio'></div></main><footer><p>© 2026</p></footer></body></html>"
+    html = (
+        "<html><head><title>Anúncios</title></head><body><header>Menu</header><main>"
+        "<div class='anuncio'></div></main><footer><p>© 2026</p></footer></body></html>"
+    )
     assert extract_detail(Selector(text=html), "http://example.org/a/1", AUTO) is None
 
 

@@ -71,6 +71,13 @@ CREATE TRIGGER IF NOT EXISTS ads_au AFTER UPDATE OF title, body, location, emplo
     INSERT INTO ads_fts(rowid, title, body, location, employer)
     VALUES (new.rowid, new.title, new.body, new.location, new.employer);
 END;
+CREATE TABLE IF NOT EXISTS unavailable (
+    canonical_url TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1
+);
 CREATE TABLE IF NOT EXISTS source_state (
     source TEXT PRIMARY KEY,
     state TEXT NOT NULL
@@ -142,6 +149,9 @@ class SQLiteStore:
                         (*values, seen_at, seen_at),
                     )
                     statuses.append(NEW)
+                    cur.execute(
+                        "DELETE FROM unavailable WHERE canonical_url = ?", (ad.canonical_url,)
+                    )
                 elif row["content_hash"] == ad.content_hash:
                     cur.execute(
                         "UPDATE ads SET last_seen = max(last_seen, ?), seen_count = seen_count + 1 "
@@ -176,6 +186,31 @@ class SQLiteStore:
                 [(seen_at, u) for u in canonical_urls],
             )
             return cur.rowcount
+
+    def mark_unavailable(self, canonical_url: str, reason: str, at: str) -> None:
+        """Remember an ad page that was gone (404/410) or held no ad, so it is not
+        fetched again on every run (see ``ADWATCH_RECHECK_UNAVAILABLE``)."""
+        with self._lock, self._tx():
+            self.conn.execute(
+                "INSERT INTO unavailable (canonical_url, reason, first_at, last_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(canonical_url) DO UPDATE SET "
+                "reason = excluded.reason, last_at = excluded.last_at, attempts = attempts + 1",
+                (canonical_url, reason, at, at),
+            )
+
+    def unavailable_since(self, canonical_urls: list[str], since: str) -> set[str]:
+        """The URLs among ``canonical_urls`` found unavailable at or after ``since``."""
+        out: set[str] = set()
+        with self._lock:
+            for i in range(0, len(canonical_urls), 500):
+                chunk = canonical_urls[i : i + 500]
+                rows = self.conn.execute(
+                    f"SELECT canonical_url FROM unavailable WHERE last_at >= ? AND canonical_url "
+                    f"IN ({', '.join('?' * len(chunk))})",
+                    [since, *chunk],
+                ).fetchall()
+                out.update(r[0] for r in rows)
+        return out
 
     def save_source_state(self, source: str, state: dict[str, Any]) -> None:
         with self._lock, self._tx():
@@ -318,8 +353,7 @@ class SQLiteStore:
     def _values(ad: Ad) -> tuple[Any, ...]:
         d = ad.to_dict()
         return tuple(
-            json.dumps(d[c], ensure_ascii=False) if c in _JSON_FIELDS else d[c]
-            for c in _AD_COLUMNS
+            json.dumps(d[c], ensure_ascii=False) if c in _JSON_FIELDS else d[c] for c in _AD_COLUMNS
         )
 
     @staticmethod
