@@ -21,9 +21,8 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/adwatch demo
 
-# Everything the tests need: the Python packages, and Elasticsearch (fetched once into
-# $(ADWATCH_CACHE); the test session starts and stops its own node on 127.0.0.1).
-test: install es-fetch
+# Everything the tests need, then the whole suite.
+test: install
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: install
