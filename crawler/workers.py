@@ -3,18 +3,26 @@
 Parsing a page and normalizing its ad are pure CPU work (lxml, regular expressions, the
 language model); in the crawler process they would compete with Scrapy's own work for one
 core. ``ADWATCH_EXTRACT_WORKERS`` worker processes (default: cores - 1; 0 runs everything
-inline) do it instead, so the crawl keeps the pace of the downloads. The pool is shared by
-every spider of a process and restarted if a worker dies (a hostile page crashing lxml).
+inline) do it instead, so the crawl keeps the pace of the downloads.
+
+Each worker is a spawned process (no inherited reactor, sockets or database handles) that
+talks to the crawler over a socket pair: length-prefixed pickled frames, written and read by
+the asyncio loop itself. No helper threads sit in the crawler process, so the reactor never
+competes with them for the GIL, and a worker always has a queue of pages to work through.
+A worker that dies (a hostile page crashing lxml) is replaced; the pages it held are tried
+once more, then counted as failed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing
 import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import signal
+import socket
+import struct
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +34,7 @@ from crawler.items import Page, RawAd
 from crawler.normalize import normalize_ad
 
 OK, NO_AD, FAILED = "ok", "no_ad", "failed"
+_HEADER = struct.Struct("!I")
 
 
 def default_workers() -> int:
@@ -54,7 +63,7 @@ def process_raw(raw: RawAd, source: Source, now: datetime | None = None) -> tupl
     return OK, ad
 
 
-def _work(item: Page | RawAd, source: Source) -> tuple[str, Any]:
+def process_item(item: Page | RawAd, source: Source) -> tuple[str, Any]:
     if isinstance(item, Page):
         return process_page(item, source)
     return process_raw(item, source)
@@ -74,66 +83,172 @@ def _warm_up() -> None:
     )
 
 
+# ---------------------------------------------------------------- the worker process
+
+
+def _read_frame(stream: Any) -> bytes | None:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
+def worker_main(sock: socket.socket) -> None:
+    """Serve ("source", Source) and ("work", id, item, source name) frames until EOF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawler decides when to stop
+    _warm_up()
+    reader, writer = sock.makefile("rb"), sock.makefile("wb")
+    sources: dict[str, Source] = {}
+    while True:
+        data = _read_frame(reader)
+        if data is None:
+            break
+        message = pickle.loads(data)
+        if message[0] == "source":
+            sources[message[1].name] = message[1]
+            continue
+        _, request_id, item, name = message
+        result = process_item(item, sources[name])
+        out = pickle.dumps((request_id, *result), protocol=pickle.HIGHEST_PROTOCOL)
+        writer.write(_HEADER.pack(len(out)) + out)
+        writer.flush()
+    os._exit(0)
+
+
+# ---------------------------------------------------------------- the crawler side
+
+
+class _Worker:
+    def __init__(self) -> None:
+        parent, child = socket.socketpair()
+        ctx = multiprocessing.get_context("spawn")
+        self.process = ctx.Process(target=worker_main, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.sock = parent
+        self.pending: dict[int, tuple[asyncio.Future, Page | RawAd, Source, int]] = {}
+        self.sources: set[str] = set()
+        self.alive = True
+        self.writer: asyncio.StreamWriter | None = None
+        self.ready: asyncio.Future | None = None
+
+    async def _connect(self) -> None:
+        reader, self.writer = await asyncio.open_connection(sock=self.sock)
+        asyncio.ensure_future(self._read_loop(reader))
+
+    async def _read_loop(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                (size,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
+                request_id, status, result = pickle.loads(await reader.readexactly(size))
+                entry = self.pending.pop(request_id, None)
+                if entry and not entry[0].done():
+                    entry[0].set_result((status, result))
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass
+        finally:
+            self.alive = False
+            orphans, self.pending = list(self.pending.values()), {}
+            for future, item, source, attempt in orphans:
+                if not future.done():
+                    future.set_exception(_WorkerDied(item, source, attempt))
+
+    async def submit(self, request_id: int, item: Page | RawAd, source: Source, attempt: int):
+        if self.ready is None:
+            self.ready = asyncio.ensure_future(self._connect())
+        await self.ready
+        future = asyncio.get_running_loop().create_future()
+        self.pending[request_id] = (future, item, source, attempt)
+        frames = []
+        if source.name not in self.sources:
+            self.sources.add(source.name)
+            frames.append(pickle.dumps(("source", source), protocol=pickle.HIGHEST_PROTOCOL))
+        frames.append(
+            pickle.dumps(("work", request_id, item, source.name), protocol=pickle.HIGHEST_PROTOCOL)
+        )
+        assert self.writer is not None
+        for frame in frames:
+            self.writer.write(_HEADER.pack(len(frame)) + frame)
+        return await future
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        else:
+            self.sock.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+
+
+class _WorkerDied(Exception):
+    def __init__(self, item: Page | RawAd, source: Source, attempt: int):
+        super().__init__("worker process died")
+        self.item, self.source, self.attempt = item, source, attempt
+
+
 class WorkerPool:
-    """A process pool, created on first use and replaced when a worker dies."""
+    """Worker processes shared by every spider of the crawler process (reference-counted)."""
 
     _shared: WorkerPool | None = None
     _users = 0
-    _lock = threading.Lock()
 
     def __init__(self, workers: int):
-        self.workers = workers
-        self.executor: ProcessPoolExecutor | None = None
+        self.size = workers
+        self.workers: list[_Worker] = []
+        self.ids = itertools.count(1)
         self.crashes = 0
 
     @classmethod
     def acquire(cls, workers: int) -> WorkerPool:
-        with cls._lock:
-            if cls._shared is None:
-                cls._shared = WorkerPool(workers)
-            cls._users += 1
-            return cls._shared
+        if cls._shared is None:
+            cls._shared = WorkerPool(workers)
+        cls._users += 1
+        return cls._shared
 
     @classmethod
     def release(cls) -> None:
-        with cls._lock:
-            cls._users -= 1
-            if cls._users <= 0 and cls._shared is not None:
-                cls._shared.shutdown()
-                cls._shared = None
+        cls._users -= 1
+        if cls._users <= 0 and cls._shared is not None:
+            cls._shared.shutdown()
+            cls._shared = None
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self.executor is None:
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_warm_up,
-            )
-        return self.executor
+    def _pick(self) -> _Worker:
+        alive = [w for w in self.workers if w.alive]
+        self.crashes += len(self.workers) - len(alive)
+        self.workers = alive
+        while len(self.workers) < self.size:
+            self.workers.append(_Worker())
+        return min(self.workers, key=lambda w: len(w.pending))
 
     async def run(self, item: Page | RawAd, source: Source) -> tuple[str, Any]:
-        if self.workers <= 0:
-            return _work(item, source)
-        for attempt in (1, 2):
+        if self.size <= 0:
+            return process_item(item, source)
+        attempt = 1
+        while True:
             try:
-                future = self._executor().submit(_work, item, source)
-                return await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                self.crashes += 1
-                self._restart()
-                if attempt == 2:
+                return await self._pick().submit(next(self.ids), item, source, attempt)
+            except _WorkerDied:
+                if attempt >= 2:
                     return FAILED, "a worker process died on this page"
-        return FAILED, "unreachable"
-
-    def _restart(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = None
+                attempt += 1
 
     def shutdown(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        for worker in self.workers:
+            worker.close()
+        self.workers = []
 
 
-__all__ = ["FAILED", "NO_AD", "OK", "WorkerPool", "default_workers", "process_page", "process_raw"]
+__all__ = [
+    "FAILED",
+    "NO_AD",
+    "OK",
+    "WorkerPool",
+    "default_workers",
+    "process_item",
+    "process_page",
+    "process_raw",
+]
