@@ -10,9 +10,9 @@ from crawler.workers import NO_AD, OK, WorkerPool, process_item
 
 SOURCE = Source(name="t", kind="classified", start_urls=["http://example.org/"], country="PY")
 HTML = (
-    "<html><body><article><h1>Vendo heladera</h1><span class=price>Gs. 1.500.000</span><p>Casi nueva."
-    " Llamar al 0981 234 567.</p></article></body></html>"
-).encode()
+    b"<html><body><article><h1>Vendo heladera</h1><span class=price>Gs. 1.500.000</span>"
+    b"<p>Casi nueva. Llamar al 0981 234 567.</p></article></body></html>"
+)
 
 
 def page(n: int, body: bytes = HTML) -> Page:
