@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ADWATCH_CACHE ?= /var/cache/adwatch
 export ADWATCH_CACHE
 
-.PHONY: install demo test test-fast bench lint es-fetch clean
+.PHONY: install system-deps demo test test-fast bench lint es-fetch clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,17 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-demo: install
+# Debian's Chromium for pages that need a browser (render: auto | browser).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else echo "Chromium is missing: sudo apt-get install chromium (JavaScript-only sites need it)"; fi; }
+
+demo: install system-deps
 	$(VENV)/bin/adwatch demo
 
 # Everything the tests need, then the whole suite.
-test: install
+test: install system-deps
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: install

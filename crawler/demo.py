@@ -16,6 +16,13 @@ from pathlib import Path
 from crawler.stores import SearchQuery, open_store
 
 
+def get_project_settings():
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings as project_settings
+
+    return project_settings()
+
+
 def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> int:
     from demosite import DemoServer, sources_yaml
 
@@ -32,12 +39,14 @@ def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> i
         env = dict(os.environ, ADWATCH_DATA_DIR=str(ddir), ADWATCH_SOURCES=str(sources_file))
         cmd = [sys.executable, "-m", "crawler.cli", "run"]
         code = subprocess.call(cmd, env=env)
-        expected = server.world.expected_ads(include_browser=False)
+        browser = bool(get_project_settings().get("ADWATCH_CHROMIUM"))
+        expected = server.world.expected_ads(include_browser=browser)
     store = open_store(ddir)
     try:
         stored = store.count_ads()
         print()
-        print(f"Ground truth: {len(expected)} ads reachable without a browser; stored: {stored}")
+        how = "with the browser" if browser else "without a browser (Chromium is not installed)"
+        print(f"Ground truth: {len(expected)} ads reachable {how}; stored: {stored}")
         spanish = store.search(SearchQuery(text="trabajo", limit=3))
         n_trabajo = len(store.search(SearchQuery(text="trabajo", limit=100000)))
         phone_ad = next((a for a in expected if a.get("phones")), None)

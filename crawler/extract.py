@@ -256,7 +256,7 @@ def _apply_selectors(sel: Selector, url: str, source: Source, raw: RawAd) -> Non
             setattr(raw, name, value)
 
 
-def _jsonld_objects(sel: Selector) -> list[dict[str, Any]]:
+def jsonld_objects(sel: Selector) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for text in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
         text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
@@ -279,7 +279,7 @@ def _jsonld_objects(sel: Selector) -> list[dict[str, Any]]:
     return out
 
 
-def _types(obj: dict[str, Any]) -> set[str]:
+def schema_types(obj: dict[str, Any]) -> set[str]:
     t = obj.get("@type") or obj.get("type") or []
     if isinstance(t, str):
         t = [t]
@@ -288,8 +288,8 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 def structured_ad(sel: Selector, url: str, jsonld_only: bool = False) -> dict[str, Any]:
     """The page's structured ad: JSON-LD first, then microdata, then OpenGraph (via extruct)."""
-    for obj in _jsonld_objects(sel):
-        if _types(obj) & AD_TYPES:
+    for obj in jsonld_objects(sel):
+        if schema_types(obj) & AD_TYPES:
             return {"syntax": "json-ld", **obj}
     if jsonld_only:
         return {}
@@ -302,7 +302,7 @@ def structured_ad(sel: Selector, url: str, jsonld_only: bool = False) -> dict[st
     try:
         items = LxmlMicrodataExtractor().extract_items(root, url)
         for item in items:
-            if _types(item) & AD_TYPES:
+            if schema_types(item) & AD_TYPES:
                 return {"syntax": "microdata", **_flatten_microdata(item)}
         og = list(OpenGraphExtractor().extract_items(root, url))
     except Exception:
@@ -329,7 +329,7 @@ def _flatten_microdata(item: Any) -> Any:
         return [_flatten_microdata(x) for x in item]
     if isinstance(item, dict) and "properties" in item:
         out = {k: _flatten_microdata(v) for k, v in item["properties"].items()}
-        types = _types(item)
+        types = schema_types(item)
         if types:
             out["@type"] = sorted(types)[0]
         return out

@@ -3,6 +3,11 @@
 Per-source overrides come from ``politeness:`` in sources.yaml (see crawler/config.py).
 """
 
+import os
+import shutil
+
+from scrapy.settings import default_settings
+
 BOT_NAME = "adwatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -26,6 +31,11 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# Scrapy's own list, plus a page lost when the browser crashed or timed out (it is retried).
+RETRY_EXCEPTIONS = [
+    *default_settings.RETRY_EXCEPTIONS,
+    "playwright._impl._errors.Error",
+]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -39,6 +49,8 @@ ADWATCH_ALLOW_PRIVATE_NETWORK = False
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateNetworkMiddleware": 50,
+    # static first, the browser when a page needs it (sources with render: auto | browser)
+    "crawler.rendering.RenderMiddleware": 560,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.IncrementalMiddleware": 950,
@@ -62,6 +74,8 @@ ADWATCH_MAX_LISTING_PAGES = 1000
 # Ads written to the store per transaction, and the longest an ad waits in that batch.
 ADWATCH_STORE_BATCH = 100
 ADWATCH_STORE_FLUSH_SECONDS = 2.0
+# Ads per bulk request when the store is Elasticsearch (ADWATCH_ES_URL).
+ADWATCH_ES_STORE_BATCH = 500
 # Skip detail pages of ads already stored (listing sightings still update last_seen).
 ADWATCH_INCREMENTAL = True
 # An ad page found gone (404/410) or without an ad is fetched again only after this long.
@@ -70,3 +84,63 @@ ADWATCH_RECHECK_UNAVAILABLE = "1d"
 ADWATCH_EXTRACT_WORKERS = None
 # Show a live progress line when stderr is a terminal.
 ADWATCH_PROGRESS = True
+
+# ---------------------------------------------------------------- browser (render: auto | browser)
+# Debian's Chromium, launched headless by scrapy-playwright (only for sources that may need it).
+ADWATCH_CHROMIUM = os.environ.get("ADWATCH_CHROMIUM") or shutil.which("chromium")
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": ADWATCH_CHROMIUM,
+    "headless": True,
+    "timeout": 30_000,
+    # keep Chromium off the network except for the pages it is sent to
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--metrics-recording-only",
+        "--no-pings",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.rendering.abort_unneeded"
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True
+# Every Nth page of a site that needed the browser is tried statically again.
+ADWATCH_RENDER_RECHECK_EVERY = 20
+# How long the browser waits for the expected content to appear (milliseconds).
+ADWATCH_RENDER_WAIT_MS = 5_000
+# A new browser context after this many pages.
+ADWATCH_BROWSER_CONTEXT_PAGES = 50
+
+# ---------------------------------------------------------------- rules and alerts
+# Each of these can also be set in the environment (ADWATCH_...), which wins.
+# Keyword rules file; empty: $ADWATCH_RULES or ./rules.yaml. A missing file means no rules.
+ADWATCH_RULES = None
+# The alert pass at the end of `adwatch run` (ledger -> digests -> outbox -> SMTP).
+ADWATCH_ALERTS = True
+# Entity alerts on phone numbers: "flagged" (phones on an ad some rule matched), "all", "off".
+ADWATCH_ENTITY_ALERTS = "flagged"
+# One phone number on this many ads within ADWATCH_PHONE_ADS_WINDOW is an alert.
+ADWATCH_PHONE_ADS_THRESHOLD = 5
+ADWATCH_PHONE_ADS_WINDOW = "7d"
+# Recipient groups (comma-separated, from rules.yaml) that get every entity alert too.
+ADWATCH_ENTITY_RECIPIENTS = ""
+# Digest thumbnails: blurred unless this is false; how many per ad and per digest; the
+# largest photo fetched for one, and how long to wait for it (seconds).
+ADWATCH_BLUR_THUMBNAILS = True
+ADWATCH_DIGEST_THUMBNAILS = 1
+ADWATCH_DIGEST_MAX_THUMBNAILS = 40
+ADWATCH_THUMBNAIL_MAX_BYTES = 5 * 1024 * 1024
+ADWATCH_THUMBNAIL_TIMEOUT = 10
+# Seconds to wait for the SMTP server (ADWATCH_SMTP_URL, from the environment only).
+ADWATCH_SMTP_TIMEOUT = 30
+# Kibana data view of the ads, for the "open in Kibana" links (with ADWATCH_KIBANA_URL).
+ADWATCH_KIBANA_DATA_VIEW = "adwatch-ads"

@@ -36,11 +36,12 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
     new = int(stats.get("adwatch/ads_new", 0))
     updated = int(stats.get("adwatch/ads_updated", 0))
     unchanged = int(stats.get("adwatch/ads_unchanged", 0))
+    spooled = int(stats.get("adwatch/ads_spooled", 0))
     start, finish = stats.get("start_time"), stats.get("finish_time")
     duration = (finish - start).total_seconds() if start and finish else None
     warnings = []
     if fetched and not (
-        new + updated + unchanged + int(stats.get("adwatch/detail_skipped_known", 0))
+        new + updated + unchanged + spooled + int(stats.get("adwatch/detail_skipped_known", 0))
     ):
         warnings.append("no ads found (selectors stopped matching, or the site needs a browser?)")
     return {
@@ -54,6 +55,18 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
         "ads_new": new,
         "ads_updated": updated,
         "ads_unchanged": unchanged,
+        "ads_spooled": spooled,
+        "render": {
+            key: int(stats.get(f"adwatch/render/{key}", 0))
+            for key in (
+                "static_pages",
+                "browser_pages",
+                "fallbacks",
+                "back_to_static",
+                "browser_crashes",
+            )
+        },
+        "browser_launched": int(stats.get("playwright/browser_count", 0)),
         "errors": errors,
         "warnings": warnings,
         "duration_s": round(duration, 2) if duration is not None else None,
@@ -69,6 +82,7 @@ def run_totals(sources: list[dict[str, Any]]) -> dict[str, Any]:
         "ads_new",
         "ads_updated",
         "ads_unchanged",
+        "ads_spooled",
     )
     totals = {k: sum(s.get(k, 0) or 0 for s in sources) for k in keys}
     totals["errors"] = sum(sum(s["errors"].values()) for s in sources)
@@ -104,8 +118,48 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"{t['ads_unchanged']:>6} {t['detail_skipped_known']:>6} {t['errors']:>7}"
     )
     lines.append(f"ads in store: {summary['ads_in_store']}")
+    if summary.get("replayed"):
+        lines.append(f"replayed {summary['replayed']} write(s) spooled by an earlier run")
+    if summary.get("spooled"):
+        lines.append(
+            f"SPOOLED {summary['spooled']} write(s): the store was unavailable; "
+            "the next run replays them"
+        )
     if summary.get("skipped_not_due"):
         lines.append("not due yet: " + ", ".join(summary["skipped_not_due"]))
     if t["failed_sources"]:
         lines.append("FAILED sources: " + ", ".join(t["failed_sources"]))
+    if summary.get("alerts"):
+        lines.extend(format_alerts(summary["alerts"]))
     return "\n".join(lines)
+
+
+def format_alerts(alerts: dict[str, Any]) -> list[str]:
+    """The alert pass's line(s) of the run summary."""
+    if alerts.get("disabled"):
+        return ["alerts: off (ADWATCH_ALERTS)"]
+    lines = []
+    if not alerts.get("failed"):
+        order = ("critical", "high", "medium", "low")
+        severity = ", ".join(
+            f"{alerts['by_severity'][s]} {s}" for s in order if alerts["by_severity"].get(s)
+        )
+        line = f"alerts: {alerts['alerts_due']} new" + (f" ({severity})" if severity else "")
+        sent, queued = alerts["digests_sent"], alerts["digests_queued"]
+        if alerts.get("smtp"):
+            line += f"; digests: {sent} sent, {queued} waiting in the outbox"
+            if alerts["send_failures"]:
+                line += f", {alerts['send_failures']} send failure(s)"
+        elif alerts["digests_built"] or queued:
+            line += (
+                f"; digests: {queued} in {alerts['outbox']} "
+                "(ADWATCH_SMTP_URL not set: written as .eml files, not sent)"
+            )
+        if alerts.get("resent_after_interruption"):
+            line += f"; {alerts['resent_after_interruption']} resent after an interrupted send"
+        lines.append(line)
+    for error in alerts.get("errors", []):
+        lines.append(f"ALERTS: {error}")
+    for warning in alerts.get("warnings", []):
+        lines.append(f"alerts: {warning}")
+    return lines
