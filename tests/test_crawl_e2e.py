@@ -136,7 +136,9 @@ def test_broken_pages_are_counted_and_the_crawl_goes_on(crawled):
 
 def test_javascript_only_site_is_read_through_the_browser(crawled):
     app = by_source(crawled["first"], "demo-app")
-    expected = [a for a in crawled["world"].expected_ads(include_browser=True) if a["site"] == "app"]
+    expected = [
+        a for a in crawled["world"].expected_ads(include_browser=True) if a["site"] == "app"
+    ]
     assert app["ads_new"] == len(expected) > 0
     stored = {path_of(a["url"]) for a in crawled["ads"] if a["source"] == "demo-app"}
     assert stored == {a["url"] for a in expected}
