@@ -172,7 +172,7 @@ def extract_listing(sel: Selector, url: str, source: Source) -> ListingPage:
     return ListingPage(links=links, next_page=nxt)
 
 
-def _shape(path: str) -> str:
+def page_shape(path: str) -> str:
     """``/classifieds/ad/car-480934.html`` -> ``/classifieds/ad/*.html``: ids and slugs folded."""
     segs = [s for s in path.split("/") if s]
     if not segs:
@@ -193,7 +193,7 @@ def guess_ad_links(sel: Selector, url: str) -> list[str]:
         p = urlparse(absu)
         if p.netloc != host or not re.search(r"\d", p.path):
             continue
-        groups.setdefault(_shape(p.path), []).append(absu.split("#")[0])
+        groups.setdefault(page_shape(p.path), []).append(absu.split("#")[0])
     if not groups:
         return []
     shape, members = max(groups.items(), key=lambda kv: len(set(kv[1])))

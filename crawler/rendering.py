@@ -4,9 +4,13 @@
 ``render: auto`` (the default) fetches a page statically and re-requests it through the
 browser only when the page looks like it needs JavaScript (:func:`needs_browser`): the
 source's expected selectors or structured data missing, an empty app shell, a ``<noscript>``
-wall. It learns per site: once a site's pages needed the browser, its next pages go straight
-to the browser; every ``ADWATCH_RENDER_RECHECK_EVERY``-th page is still tried statically, and
-when that satisfies, the site goes back to static fetching. What it learned is kept in the
+wall. It learns per site and page type (the URL's path shape, ``/ad/*.html``): once a page
+needed the browser, the next pages of its type go straight to the browser, and so do pages
+of types not seen yet on a site whose pages so far needed the browser more often than not
+(a JavaScript-only site: after its first fallback, everything goes to the browser; a site
+where only one section needs JavaScript: only that section does). Every
+``ADWATCH_RENDER_RECHECK_EVERY``-th page of a browser type is still tried statically, and when
+that satisfies, the type goes back to static fetching. What it learned is kept in the
 source's state for the next run.
 
 :class:`RenderMiddleware` (downloader middleware, enabled for sources whose render is not
@@ -27,7 +31,14 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from crawler.config import Source, is_xpath
-from crawler.extract import AD_TYPES, guess_ad_links, jsonld_objects, schema_types, select
+from crawler.extract import (
+    AD_TYPES,
+    guess_ad_links,
+    jsonld_objects,
+    page_shape,
+    schema_types,
+    select,
+)
 from crawler.stores import acquire_store, release_store
 
 _PSEUDO = re.compile(r"::(text|attr\([^)]*\))\s*$")
@@ -70,18 +81,22 @@ def content_missing(sel: Selector, url: str, source: Source, is_ad_page: bool) -
 def needs_browser(sel: Selector, url: str, source: Source, is_ad_page: bool) -> str | None:
     """Why a statically fetched page needs the browser, or ``None`` when it does not.
 
-    A page without scripts is what it is: a browser would render the same nothing.
+    The source's expectations decide first: links on a listing, the title selector (or, with
+    ``extract: auto``, structured data or a heading) on an ad page. Where those are weak (an
+    ``extract: auto`` ad page), an empty app shell or a ``<noscript>`` wall also sends the page
+    to the browser. A page without scripts is what it is: a browser would render the same.
     """
     if not sel.xpath('//script[not(@type) or not(contains(@type, "json"))]'):
         return None
     missing = content_missing(sel, url, source, is_ad_page)
     if missing:
         return missing
-    if visible_text_length(sel) < MIN_VISIBLE_TEXT:
-        return "empty app shell"
-    noscript = " ".join(sel.xpath("//noscript//text()").getall())
-    if noscript and _NOSCRIPT_WALL.search(noscript):
-        return "noscript wall"
+    if is_ad_page and source.extract == "auto":
+        if visible_text_length(sel) < MIN_VISIBLE_TEXT:
+            return "empty app shell"
+        noscript = " ".join(sel.xpath("//noscript//text()").getall())
+        if noscript and _NOSCRIPT_WALL.search(noscript):
+            return "noscript wall"
     return None
 
 
@@ -126,11 +141,14 @@ class RenderMiddleware:
         self.recheck_every = settings.getint("ADWATCH_RENDER_RECHECK_EVERY")
         self.wait_ms = settings.getint("ADWATCH_RENDER_WAIT_MS")
         self.recycle_after = settings.getint("ADWATCH_BROWSER_CONTEXT_PAGES")
-        self.hosts: dict[str, str] = {}
-        self.browser_pages_by_host: dict[str, int] = {}
-        self.browser_pages = 0
         self.store = acquire_store(settings.get("ADWATCH_DATA_DIR"))
-        self.hosts.update(self.store.source_state(source.name).get("render_hosts", {}))
+        learned = self.store.source_state(source.name).get("render", {})
+        # "host shape" -> "browser" | "static"; host -> [static pages fine, pages needing it]
+        self.modes: dict[str, str] = dict(learned.get("modes", {}))
+        self.votes: dict[str, list[int]] = {k: list(v) for k, v in learned.get("votes", {}).items()}
+        self.browser_pages_by_key: dict[str, int] = {}
+        self.browser_pages = 0
+        self.inflight: dict[str, int] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -140,7 +158,7 @@ class RenderMiddleware:
     def spider_closed(self) -> None:
         try:
             state = self.store.source_state(self.source.name)
-            state["render_hosts"] = self.hosts
+            state["render"] = {"modes": self.modes, "votes": self.votes}
             self.store.save_source_state(self.source.name, state)
             count = self.crawler.stats.get_value("playwright/browser_count", 0)
             if count > 1:
@@ -156,21 +174,38 @@ class RenderMiddleware:
         name = getattr(request.callback, "__name__", "")
         return name in ("parse_listing", "parse_detail")
 
+    @staticmethod
+    def _keys(url: str) -> tuple[str, str]:
+        parsed = urlparse(url)
+        return parsed.netloc, f"{parsed.netloc} {page_shape(parsed.path)}"
+
+    def _mode(self, host: str, key: str) -> str:
+        if self.source.render == "browser":
+            return "browser"
+        if key in self.modes:
+            return self.modes[key]
+        fine, needing = self.votes.get(host, (0, 0))
+        return "browser" if needing > fine else "static"
+
+    def _vote(self, host: str, needed: bool) -> None:
+        votes = self.votes.setdefault(host, [0, 0])
+        votes[1 if needed else 0] += 1
+
     def process_request(self, request: Request) -> None:
         if request.meta.get("playwright") or not self._is_page_request(request):
             return None
         if request.meta.get("adwatch_static_check"):
             return None
-        host = urlparse(request.url).netloc
-        if self.source.render == "browser" or self.hosts.get(host) == "browser":
-            n = self.browser_pages_by_host.get(host, 0)
+        host, key = self._keys(request.url)
+        if self._mode(host, key) == "browser":
+            n = self.browser_pages_by_key.get(key, 0)
             if (
                 self.source.render == "auto"
                 and self.recheck_every
                 and n
                 and n % self.recheck_every == 0
             ):
-                self.browser_pages_by_host[host] = n + 1
+                self.browser_pages_by_key[key] = n + 1
                 request.meta["adwatch_static_check"] = True
                 return None
             self._to_browser(request)
@@ -179,41 +214,46 @@ class RenderMiddleware:
     def _to_browser(self, request: Request) -> None:
         from scrapy_playwright.page import PageMethod
 
-        host = urlparse(request.url).netloc
-        self.browser_pages_by_host[host] = self.browser_pages_by_host.get(host, 0) + 1
+        _, key = self._keys(request.url)
+        self.browser_pages_by_key[key] = self.browser_pages_by_key.get(key, 0) + 1
         self.browser_pages += 1
         is_ad = bool(request.meta.get("adwatch_ad"))
         request.meta["playwright"] = True
-        # a fresh browser context every N pages keeps Chromium's memory in check
+        # a fresh browser context every N pages keeps Chromium's memory in check; an old
+        # context is closed once the last page sent to it is back
         generation = self.browser_pages // max(self.recycle_after, 1)
-        request.meta["playwright_context"] = f"{self.source.name}-{generation}"
+        context = f"{self.source.name}-{generation}"
+        request.meta["playwright_context"] = context
+        self.inflight[context] = self.inflight.get(context, 0) + 1
         request.meta["playwright_page_methods"] = [
             PageMethod(WaitFor(wait_selector(self.source, is_ad), self.wait_ms))
         ]
-        self._close_old_context(generation)
 
-    def _close_old_context(self, generation: int) -> None:
-        if generation < 1:
+    def _page_done(self, request: Request) -> None:
+        context = request.meta.get("playwright_context")
+        if not context or context not in self.inflight:
             return
-        handler = self._handler()
-        old = f"{self.source.name}-{generation - 1}"
-        wrappers = getattr(handler, "context_wrappers", {}) if handler else {}
-        wrapper = wrappers.get(old)
-        if wrapper is not None and not getattr(wrapper, "_adwatch_closing", False):
-            wrapper._adwatch_closing = True
-            import asyncio
+        self.inflight[context] -= 1
+        current = f"{self.source.name}-{self.browser_pages // max(self.recycle_after, 1)}"
+        if self.inflight[context] <= 0 and context != current:
+            del self.inflight[context]
+            wrapper = getattr(self._handler(), "context_wrappers", {}).get(context)
+            if wrapper is not None:
+                import asyncio
 
-            async def close_when_idle() -> None:
-                for _ in range(600):
-                    if not wrapper.context.pages:
-                        break
-                    await asyncio.sleep(0.1)
-                try:
-                    await wrapper.context.close()
-                except Exception:
-                    pass
+                asyncio.ensure_future(self._close_context(wrapper))
 
-            asyncio.ensure_future(close_when_idle())
+    @staticmethod
+    async def _close_context(wrapper: Any) -> None:
+        try:
+            await wrapper.context.close()
+        except Exception:  # already closed with its browser
+            pass
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if request.meta.get("playwright"):
+            self._page_done(request)
+        return None
 
     def _handler(self) -> Any:
         try:
@@ -227,20 +267,21 @@ class RenderMiddleware:
         if not self._is_page_request(request):
             return response
         stats = self.crawler.stats
-        host = urlparse(request.url).netloc
+        host, key = self._keys(request.url)
         is_ad = bool(request.meta.get("adwatch_ad"))
         if request.meta.get("playwright"):
+            self._page_done(request)
             stats.inc_value("adwatch/render/browser_pages")
             if request.meta.get("adwatch_fallback") and isinstance(response, TextResponse):
                 if content_missing(response.selector, response.url, self.source, is_ad) is None:
-                    if self.hosts.get(host) != "browser":
+                    if self.modes.get(key) != "browser":
                         self.crawler.spider.logger.info(
-                            "%s needed the browser (%s): %s's next pages go straight to it",
+                            "%s needed the browser (%s): pages like it go straight to it",
                             response.url,
                             request.meta["adwatch_fallback"],
-                            host,
                         )
-                    self.hosts[host] = "browser"
+                    self.modes[key] = "browser"
+                    self._vote(host, needed=True)
                 else:  # rendered, still empty: a broken page, not a JavaScript one
                     stats.inc_value("adwatch/render/fallbacks_useless")
             return response
@@ -251,9 +292,10 @@ class RenderMiddleware:
             return response
         reason = needs_browser(response.selector, response.url, self.source, is_ad)
         if reason is None:
-            if request.meta.get("adwatch_static_check") and self.hosts.get(host) == "browser":
-                self.hosts[host] = "static"
+            if request.meta.get("adwatch_static_check") and self.modes.get(key) == "browser":
                 stats.inc_value("adwatch/render/back_to_static")
+            self.modes[key] = "static"
+            self._vote(host, needed=False)
             return response
         stats.inc_value("adwatch/render/fallbacks")
         retry = request.replace(dont_filter=True)

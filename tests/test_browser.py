@@ -34,14 +34,13 @@ def test_an_empty_app_shell_needs_the_browser():
     )
 
 
-def test_a_noscript_wall_needs_the_browser():
-    links = "".join(f"<a class='ad-link' href='/a/{i}'>ad {i}</a>" for i in range(3))
-    wall = "<noscript>Por favor habilite JavaScript para ver los avisos</noscript>"
-    sel = Selector(text=SHELL.format(links + wall))
-    assert needs_browser(sel, "http://example.org/", LISTING, False) in (
-        "empty app shell",
-        "noscript wall",
-    )
+def test_a_noscript_wall_or_app_shell_sends_an_auto_extracted_page_to_the_browser():
+    auto = Source(name="a", kind="classified", start_urls=["http://example.org/"])
+    wall = "<h1>Aviso</h1><noscript>Por favor habilite JavaScript para ver el aviso</noscript>"
+    sel = Selector(text=SHELL.format(wall + "<p>" + "texto " * 60 + "</p>"))
+    assert needs_browser(sel, "http://example.org/a/1", auto, True) == "noscript wall"
+    shell = Selector(text=SHELL.format("<h1>Cargando</h1>"))
+    assert needs_browser(shell, "http://example.org/a/1", auto, True) == "empty app shell"
 
 
 def test_a_page_without_scripts_never_goes_to_the_browser():
