@@ -48,7 +48,8 @@ async def listing(request: web.Request) -> web.Response:
         for n in range(first, min(first + PER_PAGE, ADS))
     )
     nxt = f'<a class="next" href="/list/{page + 1}">Siguiente</a>' if first + PER_PAGE < ADS else ""
-    html = f"<html><head><meta charset='utf-8'><script></script></head><body>{links}{nxt}</body></html>"
+    head = "<head><meta charset='utf-8'><script></script></head>"
+    html = f"<html>{head}<body>{links}{nxt}</body></html>"
     return web.Response(text=html, content_type="text/html")
 
 
