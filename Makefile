@@ -27,14 +27,19 @@ system-deps:
 demo: install system-deps
 	$(VENV)/bin/adwatch demo
 
-# Everything the tests need, then the whole suite.
-test: install system-deps
+# Everything the tests need (the Elasticsearch test node is fetched into $(ADWATCH_CACHE) once),
+# then the whole suite.
+test: install system-deps es-fetch
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: install
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
 
+# Elasticsearch's integration-test distribution from Maven Central (needs mvn, unzip, a JDK >= 17).
 es-fetch:
+	@command -v mvn >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q maven unzip; \
+	  else echo "mvn or unzip is missing: sudo apt-get install maven unzip"; fi; }
 	bash scripts/elasticsearch.sh fetch
 
 bench: install

@@ -1,5 +1,9 @@
 """The ``adwatch`` command line: run, crawl, search, extract, sources check, demo, schedule, doctor.
 
+Rules and alerts (crawler/cli_alerts.py): rules check, rules test, alerts send, alerts list.
+
+With Elasticsearch (``ADWATCH_ES_URL``): setup, kibana setup; for retention: prune.
+
 Exit codes: 0 ok (also: another run already in progress), 1 a source failed entirely or a
 check failed, 2 invalid configuration or usage.
 """
@@ -30,10 +34,12 @@ def _load_sources(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from crawler.cli_alerts import check_rules_for_run
     from crawler.runner import run
     from crawler.summary import format_summary
 
     sources = _load_sources(args)
+    check_rules_for_run()
     overrides: dict[str, Any] = {}
     if args.log_level:
         overrides["LOG_LEVEL"] = args.log_level
@@ -41,6 +47,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides["LOG_LEVEL"] = "WARNING"
     if args.log_file:
         overrides["LOG_FILE"] = args.log_file
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            print(f"-s expects NAME=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        overrides[name.strip()] = value
     only = [args.source] if getattr(args, "source", None) else (args.only or None)
     result = run(
         sources,
@@ -76,7 +88,49 @@ def phone_candidates(text: str, regions: list[str]) -> tuple[list[str], str | No
     return found, (digits[-8:] if len(digits) >= 6 else None)
 
 
+def cmd_search_image(args: argparse.Namespace) -> int:
+    from crawler.hashing import ImageRejected
+    from crawler.imagesearch import read_image, search_image
+
+    try:
+        data = read_image(args.image, allow_private=args.allow_private_network)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read {args.image}: {exc}", file=sys.stderr)
+        return 2
+    store = open_store(args.data_dir)
+    try:
+        hits = search_image(store, data, limit=args.limit)
+    except ImageRejected as exc:
+        print(f"{args.image}: not a photo we can hash ({exc})", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    if args.json:
+        rows = [
+            {
+                "distance": h.distance,
+                "page_url": h.page_url,
+                "image_url": h.image_url,
+                **h.ad.to_dict(),
+            }
+            for h in hits
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("no ads with this photo")
+        return 0
+    for h in hits:
+        seen = f" (seen on {h.page_url})" if h.page_url != h.ad.canonical_url else ""
+        print(f"{h.distance:>3}  [{h.ad.source}] {h.ad.title[:70]}  {' '.join(h.ad.phones)}")
+        print(f"     {h.ad.url}{seen}")
+    print(f"{len(hits)} ad(s), nearest first (distance: differing bits of 64)")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
+    if getattr(args, "image", None):
+        return cmd_search_image(args)
     regions: list[str] = []
     try:
         regions = sorted({s.country for s in _load_sources(args).sources if s.country})
@@ -93,6 +147,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     store = open_store(args.data_dir)
     try:
         hits = store.search(query)
+    except Exception as exc:  # the store (Elasticsearch) is unreachable or refused the query
+        print(f"search failed: {exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     if args.json:
@@ -186,6 +243,94 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
+# ---------------------------------------------------------------- setup / kibana / prune
+
+
+def _under_run_lock(args: argparse.Namespace, what: str, action: Any) -> int:
+    """Run ``action()`` while no ``adwatch run`` writes (it takes the run lock)."""
+    from filelock import FileLock, Timeout
+
+    ddir = data_dir(args.data_dir)
+    ddir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(ddir / "adwatch.run.lock"))
+    try:
+        lock.acquire(timeout=getattr(args, "wait", 0) or 0)
+    except Timeout:
+        print(f"an adwatch run is in progress: {what} again when it is done", file=sys.stderr)
+        return 1
+    try:
+        return action()
+    finally:
+        lock.release()
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from crawler.stores import es_config
+
+    if es_config() is None:
+        print("the embedded SQLite store needs no setup (set ADWATCH_ES_URL for Elasticsearch)")
+        return 0
+
+    def setup() -> int:
+        store = open_store(args.data_dir)
+        try:
+            for report in store.setup():
+                print(report)
+            own = "" if store.has_language_analyzers() else "no "
+            print(f"{own}language analyzers on the node; adwatch's own stemming is always on")
+        except Exception as exc:
+            print(f"setup failed: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            store.close()
+        return 0
+
+    return _under_run_lock(args, "run setup", setup)
+
+
+def cmd_kibana_setup(args: argparse.Namespace) -> int:
+    from crawler.kibana import KibanaConfig, KibanaError, import_saved_objects, saved_objects
+
+    config = KibanaConfig.from_env()
+    if config is None:
+        print("set ADWATCH_KIBANA_URL (and ADWATCH_KIBANA_API_KEY)", file=sys.stderr)
+        return 2
+    prefix = (os.environ.get("ADWATCH_ES_PREFIX") or "adwatch").strip().lower()
+    try:
+        answer = import_saved_objects(config, saved_objects(prefix))
+    except KibanaError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    where = f" (space {config.space})" if config.space else ""
+    print(f"imported {answer.get('successCount', 0)} saved object(s) into {config.url}{where}")
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from crawler.retention import prune
+
+    try:
+        older_than = parse_duration(args.older_than)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    images = os.environ.get("ADWATCH_IMAGES_STORE") or str(data_dir(args.data_dir) / "images")
+
+    def run_prune() -> int:
+        store = open_store(args.data_dir)
+        try:
+            result = prune(store, older_than, Path(images))
+        finally:
+            store.close()
+        print(
+            f"deleted {result.ads} ad(s) last seen before {result.cutoff} and "
+            f"{len(result.files)} image file(s) of {result.image_urls} photo(s) no ad uses"
+        )
+        return 0
+
+    return _under_run_lock(args, "prune", run_prune)
+
+
 # ---------------------------------------------------------------- schedule / doctor
 
 
@@ -245,6 +390,31 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             store.close()
     except Exception as exc:
         report("store", False, str(exc))
+    from crawler.stores import es_config
+
+    if es_config() is not None:
+        store = open_store(args.data_dir)
+        try:
+            for name, good, detail in store.doctor_checks():
+                report(name, good, detail)
+        finally:
+            store.close()
+    from crawler.kibana import KibanaConfig, KibanaError
+    from crawler.kibana import status as kibana_status
+
+    kibana = KibanaConfig.from_env()
+    if kibana is not None:
+        try:
+            report("kibana", True, f"{kibana.url}: {kibana_status(kibana)}")
+        except KibanaError as exc:
+            report("kibana", False, str(exc))
+    from crawler.cli_alerts import doctor_checks
+
+    for name, good, detail in doctor_checks(ddir):  # rules, SMTP, the outbox
+        if good is None:
+            print(f"[warn] {name}: {detail}")
+        else:
+            report(name, good, detail)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     print(
         f"[{'ok' if chromium else 'warn'}] chromium: "
@@ -276,12 +446,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="adwatch", description=__doc__.splitlines()[0])
     p.add_argument("--data-dir", help="data directory (default: $ADWATCH_DATA_DIR or ./data)")
     p.add_argument("--sources", help="sources file (default: $ADWATCH_SOURCES or ./sources.yaml)")
+    p.add_argument("--rules", help="rules file (default: $ADWATCH_RULES or ./rules.yaml)")
     sub = p.add_subparsers(dest="command", required=True)
 
     def crawl_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
         sp.add_argument("--log-file")
         sp.add_argument("--json", action="store_true", help="print the summary as JSON")
+        sp.add_argument(
+            "-s",
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="override a setting of crawler/settings.py, as scrapy -s does",
+        )
 
     sp = sub.add_parser("run", help="crawl the sources that are due (the cron target)")
     sp.add_argument("--all", action="store_true", help="ignore schedules, crawl every source")
@@ -297,6 +476,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("search", help="search stored ads")
     sp.add_argument("query", nargs="*", help="words (all must match; accents ignored)")
     sp.add_argument("--phone", help="a phone number in any format")
+    sp.add_argument("--image", metavar="PATH_OR_URL", help="ads showing a near-duplicate photo")
+    sp.add_argument(
+        "--allow-private-network", action="store_true", help="let --image fetch from 127.0.0.1"
+    )
     sp.add_argument("--source")
     sp.add_argument("--since", help="last seen within, e.g. 7d, 12h")
     sp.add_argument("--limit", type=int, default=50)
@@ -327,12 +510,30 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("schedule", help="print a crontab line for adwatch run")
     sp.set_defaults(func=cmd_schedule)
 
+    sp = sub.add_parser("setup", help="Elasticsearch: install index templates, create indices")
+    sp.add_argument("--wait", type=float, default=0, help="seconds to wait for a running run")
+    sp.set_defaults(func=cmd_setup)
+
+    sp = sub.add_parser("kibana", help="Kibana tools")
+    ksub = sp.add_subparsers(dest="kibana_command", required=True)
+    ksp = ksub.add_parser("setup", help="import data views, searches and the dashboard")
+    ksp.set_defaults(func=cmd_kibana_setup)
+
+    sp = sub.add_parser("prune", help="delete ads (and their photos) last seen long ago")
+    sp.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 180d")
+    sp.add_argument("--wait", type=float, default=0, help="seconds to wait for a running run")
+    sp.set_defaults(func=cmd_prune)
+
     sp = sub.add_parser("doctor", help="check the installation")
     sp.set_defaults(func=cmd_doctor)
 
     sp = sub.add_parser("runs", help="show the latest run summaries")
     sp.add_argument("--limit", type=int, default=5)
     sp.set_defaults(func=cmd_runs)
+
+    from crawler.cli_alerts import add_commands
+
+    add_commands(sub)  # rules check|test, alerts send|list
     return p
 
 
@@ -341,6 +542,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir:
         os.environ["ADWATCH_DATA_DIR"] = args.data_dir
+    if args.rules:
+        os.environ["ADWATCH_RULES"] = args.rules
     try:
         return args.func(args)
     except ConfigError as exc:

@@ -41,12 +41,20 @@ def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> i
         code = subprocess.call(cmd, env=env)
         browser = bool(get_project_settings().get("ADWATCH_CHROMIUM"))
         expected = server.world.expected_ads(include_browser=browser)
+        reachable = {a["url"] for a in expected}
+        # a repost is stored once: the copy met first is the ad, the other its sighting
+        reposts = [p for p in server.world.truth["reposts"] if set(p) <= reachable]
     store = open_store(ddir)
     try:
         stored = store.count_ads()
+        sightings = getattr(store, "local", store).count_sightings()
         print()
         how = "with the browser" if browser else "without a browser (Chromium is not installed)"
-        print(f"Ground truth: {len(expected)} ads reachable {how}; stored: {stored}")
+        print(
+            f"Ground truth: {len(expected)} ads reachable {how}, {len(reposts)} of them reposts "
+            f"(expected: {len(expected) - len(reposts)} ads, {len(reposts)} repost sightings); "
+            f"stored: {stored} ads, {sightings} repost sightings"
+        )
         spanish = store.search(SearchQuery(text="trabajo", limit=3))
         n_trabajo = len(store.search(SearchQuery(text="trabajo", limit=100000)))
         phone_ad = next((a for a in expected if a.get("phones")), None)
@@ -59,6 +67,14 @@ def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> i
             print(f"adwatch search --phone '{phone}'  ->  {len(hits)} ad(s)")
         by_source = store.search(SearchQuery(source="demo-jobs", limit=100000))
         print(f"adwatch search --source demo-jobs  ->  {len(by_source)} ads")
+        if reposts:
+            from crawler.imagesearch import search_image
+
+            original = next(a for a in expected if a["url"] == reposts[0][1])
+            photo = original["image_urls"][0]
+            hits = search_image(store, server.world.image_bytes(photo) or b"")
+            found = ", ".join(f"{h.ad.source} (distance {h.distance})" for h in hits)
+            print(f"adwatch search --image {photo}  ->  {len(hits)} ad(s): {found}")
     finally:
         store.close()
     print(f"\nTry it yourself:  .venv/bin/adwatch --data-dir {ddir} search trabajo")

@@ -71,6 +71,26 @@ class Ad:
     image_urls: list[str] = field(default_factory=list)
     content_hash: str = ""
     fetched_at: str = ""
+    # rules that fired (alerts.matcher): [{rule, severity, score, terms: [{term, field,
+    # start, end, text}]}], and the ad's risk score from them (0..100)
+    matched_rules: list[dict[str, Any]] = field(default_factory=list)
+    risk_score: float = 0.0
+    # photos (crawler/images.py, crawler/reposts.py; docs/IMAGES.md): one record per photo
+    # kept, in page order: {url, path, sha256, phash, phash_mirror, dhash (16 hex digits),
+    # width, height, format, bytes, cluster}; a cluster is a photo and its near-duplicates
+    images: list[dict[str, Any]] = field(default_factory=list)
+    image_clusters: list[int] = field(default_factory=list)
+    # phone numbers on other ads and sightings that show one of this ad's photos
+    shared_image_phones: list[str] = field(default_factory=list)
+    # set on a repost: the id of the stored ad it copies (the repost is kept as a sighting)
+    repost_of: str | None = None
+    # the repost cluster (the id of the ad first stored) and how many pages it holds
+    cluster_id: str | None = None
+    cluster_size: int | None = None
+    # the other pages this ad was seen on: [{url, source, phones, first_seen, last_seen,
+    # seen_count}]
+    repost_count: int = 0
+    sightings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

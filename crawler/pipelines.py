@@ -8,6 +8,7 @@ Enabled in ``ITEM_PIPELINES`` (crawler/settings.py). Counters go to the stats co
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import Ad, Page, RawAd
 from crawler.normalize import canonical_url
+from crawler.rulematch import use_rules
 from crawler.stores import acquire_store, release_store
 from crawler.workers import NO_AD, OK, WorkerPool, default_workers
 
@@ -42,6 +44,8 @@ class ExtractPipeline:
         self.stats = crawler.stats
         workers = crawler.settings.get("ADWATCH_EXTRACT_WORKERS")
         workers = default_workers() if workers in (None, "") else int(workers)
+        # an invalid rules file stops the crawl here (adwatch run checks it even earlier)
+        use_rules(crawler.settings.get("ADWATCH_RULES"))
         self.pool = WorkerPool.acquire(workers)
         self.store = acquire_store(crawler.settings.get("ADWATCH_DATA_DIR"))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -74,18 +78,35 @@ class ExtractPipeline:
 
 
 class StorePipeline:
-    """Writes Ads to the store in small batches (``ADWATCH_STORE_BATCH`` ads or
-    ``ADWATCH_STORE_FLUSH_SECONDS``), one transaction per batch, and at spider close."""
+    """Writes Ads to the store in batches (``ADWATCH_STORE_BATCH`` ads, or
+    ``ADWATCH_ES_STORE_BATCH`` for one bulk request to Elasticsearch, or
+    ``ADWATCH_STORE_FLUSH_SECONDS``), one transaction per batch, and at spider close.
+    Stat ``adwatch/ads_spooled``: ads the store could not take now (kept in its spool).
+    Each batch is first recorded for the alert ledger (crawler/stores/alert_state.py) in the
+    local SQLite file; ``ADWATCH_ALERTS = False`` turns that off."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.batch_size = settings.getint("ADWATCH_STORE_BATCH")
         self.flush_seconds = settings.getfloat("ADWATCH_STORE_FLUSH_SECONDS")
         self.store = acquire_store(settings.get("ADWATCH_DATA_DIR"))
+        bulk = getattr(self.store, "backend", "") == "elasticsearch"
+        key = "ADWATCH_ES_STORE_BATCH" if bulk else "ADWATCH_STORE_BATCH"
+        self.batch_size = settings.getint(key)
         self.pending: list[Ad] = []
         self.last_flush = time.monotonic()
+        # the alert ledger's sightings live in the local SQLite file in every mode
+        self.alert_state = getattr(self.store, "local", self.store)
+        enabled = os.environ.get("ADWATCH_ALERTS")
+        if not (
+            settings.getbool("ADWATCH_ALERTS", True)
+            if enabled is None
+            else enabled.strip().lower() not in ("", "0", "false", "no", "off")
+        ):
+            self.alert_state = None
+        entity = os.environ.get("ADWATCH_ENTITY_ALERTS") or settings.get("ADWATCH_ENTITY_ALERTS")
+        self.phone_sightings = (entity or "flagged").strip().lower() != "off"
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -107,7 +128,13 @@ class StorePipeline:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
-        statuses = self.store.upsert_ads(batch, utc_now())
+        now = utc_now()
+        if self.alert_state is not None:
+            # sightings first: a crash between the two writes leaves a sighting whose ad is
+            # fetched again next run (the ledger decides once), never an ad that is stored
+            # and skipped from then on without the ledger ever seeing it
+            self.alert_state.record_alert_sightings(batch, now, phones=self.phone_sightings)
+        statuses = self.store.upsert_ads(batch, now)
         for status in statuses:
             self.stats.inc_value(f"adwatch/ads_{status}")
 

@@ -2,7 +2,9 @@
 
 One Scrapy ``CrawlerProcess`` runs every due source's spider side by side (each with its own
 politeness settings); the summary is built from each crawler's stats, recorded in the store
-and printed. A second run started while one is going exits at once (status 0).
+and printed. A second run started while one is going exits at once (status 0). After the
+crawl, still under the lock, the alert pass (crawler/alerting.py) sends what is due; its
+counts join the summary and never change the exit status.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from crawler.alerting import alert_pass
 from crawler.config import Source, SourcesFile
 from crawler.stores import open_store
 from crawler.summary import run_totals, source_summary
@@ -97,6 +100,8 @@ def _run_locked(
     store = open_store(data_dir)
     try:
         states = {s.name: store.source_state(s.name) for s in sources.sources}
+        # writes an earlier run spooled (the store was down) go in before any new one
+        replayed = store.prepare_run().get("replayed", 0)
     finally:
         store.close()
     if only:
@@ -124,9 +129,17 @@ def _run_locked(
     for source, crawler in crawlers:
         stats = crawler.stats.get_stats()
         per_source.append(source_summary(source.name, stats, stats.get("finish_reason", "?")))
+    # ledger -> digests -> outbox -> SMTP, also when no source was due (the outbox retries);
+    # it never raises, and its problems do not change the exit code
+    alerts = alert_pass(data_dir, sources)
     finished = datetime.now(UTC)
     store = open_store(data_dir)
     try:
+        try:
+            in_store: int | None = store.count_ads()
+        except Exception as exc:  # the store is down: the summary still gets recorded
+            logger.warning("cannot count the ads in the store: %s", exc)
+            in_store = None
         summary = {
             "started_at": started.isoformat(timespec="seconds"),
             "finished_at": finished.isoformat(timespec="seconds"),
@@ -134,8 +147,11 @@ def _run_locked(
             "sources": per_source,
             "skipped_not_due": not_due,
             "totals": run_totals(per_source),
-            "ads_in_store": store.count_ads(),
+            "ads_in_store": in_store,
+            "replayed": replayed,
+            "spooled": store.spool_pending(),
         }
+        summary["alerts"] = alerts
         store.record_run(summary)
     finally:
         store.close()

@@ -57,6 +57,8 @@ SPIDER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.images.AdImagesPipeline": 300,
+    "crawler.reposts.RepostPipeline": 400,
     "crawler.pipelines.StorePipeline": 500,
 }
 EXTENSIONS = {
@@ -124,7 +126,8 @@ ADWATCH_BROWSER_CONTEXT_PAGES = 50
 # Each of these can also be set in the environment (ADWATCH_...), which wins.
 # Keyword rules file; empty: $ADWATCH_RULES or ./rules.yaml. A missing file means no rules.
 ADWATCH_RULES = None
-# The alert pass at the end of `adwatch run` (ledger -> digests -> outbox -> SMTP).
+# The alert pass at the end of `adwatch run` (ledger -> digests -> outbox -> SMTP). Ads
+# crawled while this is off never alert (e.g. for the first crawl of a big new site).
 ADWATCH_ALERTS = True
 # Entity alerts on phone numbers: "flagged" (phones on an ad some rule matched), "all", "off".
 ADWATCH_ENTITY_ALERTS = "flagged"
@@ -144,3 +147,30 @@ ADWATCH_THUMBNAIL_TIMEOUT = 10
 ADWATCH_SMTP_TIMEOUT = 30
 # Kibana data view of the ads, for the "open in Kibana" links (with ADWATCH_KIBANA_URL).
 ADWATCH_KIBANA_DATA_VIEW = "adwatch-ads"
+
+# ---------------------------------------------------------------- photos (docs/IMAGES.md)
+# Download, check and hash ad photos; cluster near-duplicates; keep reposts as sightings.
+ADWATCH_IMAGES = True
+# Where photo files are kept, named by the SHA-256 of their bytes: a folder, or any store
+# Scrapy supports (s3://bucket/prefix with botocore installed, gs://, ftp://); empty:
+# <data dir>/images.
+IMAGES_STORE = None
+# A photo URL fetched within this many days is not fetched again.
+IMAGES_EXPIRES = 90
+# Smaller photos (icons, tracking pixels) are skipped.
+IMAGES_MIN_WIDTH = 80
+IMAGES_MIN_HEIGHT = 80
+# Photos fetched per ad; largest photo file (the download is cancelled past it); largest
+# picture (checked from the header, before decoding).
+ADWATCH_IMAGES_PER_AD = 12
+ADWATCH_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+ADWATCH_IMAGE_MAX_PIXELS = 40_000_000
+# Threads that decode and hash photos (off the reactor thread).
+ADWATCH_IMAGE_THREADS = 2
+# Same photo: pHash within this many bits (mirrored too) and dHash within
+# ADWATCH_DHASH_THRESHOLD, or a crop box's pHash within ADWATCH_CROP_THRESHOLD.
+ADWATCH_PHASH_THRESHOLD = 10
+ADWATCH_DHASH_THRESHOLD = 14
+ADWATCH_CROP_THRESHOLD = 8
+# A repost's text must share this much of its word pairs with the original's (0..1).
+ADWATCH_REPOST_TEXT_SIMILARITY = 0.4

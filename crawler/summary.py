@@ -27,10 +27,15 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
         errors["malformed"] = int(stats["adwatch/pages_malformed"])
     if stats.get("adwatch/ads_invalid"):
         errors["invalid_ad"] = int(stats["adwatch/ads_invalid"])
+    if stats.get("adwatch/ads_rejected"):  # the store refused them for good (kept aside)
+        errors["rejected_by_store"] = int(stats["adwatch/ads_rejected"])
     if stats.get("adwatch/blocked_private_network"):
         errors["blocked_private_network"] = int(stats["adwatch/blocked_private_network"])
     ok_pages = int(stats.get("downloader/response_status_count/200", 0))
-    pages = int(stats.get("response_received_count", 0))
+    # photo downloads (crawler/images.py) are not pages
+    pages = int(stats.get("response_received_count", 0)) - int(
+        stats.get("adwatch/image_responses", 0)
+    )
     robots = int(stats.get("robotstxt/request_count", 0))
     fetched = max(ok_pages - robots, 0)
     new = int(stats.get("adwatch/ads_new", 0))
@@ -56,6 +61,8 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
         "ads_updated": updated,
         "ads_unchanged": unchanged,
         "ads_spooled": spooled,
+        "ads_repost": int(stats.get("adwatch/ads_repost", 0)),
+        "images": photo_counts(stats),
         "render": {
             key: int(stats.get(f"adwatch/render/{key}", 0))
             for key in (
@@ -74,6 +81,21 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
     }
 
 
+def photo_counts(stats: dict[str, Any]) -> dict[str, Any]:
+    """Photos kept (fetched now or known from an earlier fetch), skipped by reason, and
+    failed downloads, from crawler/images.py's stats."""
+
+    def by_prefix(prefix: str) -> dict[str, int]:
+        return {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
+
+    return {
+        "kept": int(stats.get("adwatch/images_kept", 0)),
+        "uptodate": int(stats.get("adwatch/images_uptodate", 0)),
+        "rejected": by_prefix("adwatch/images_rejected/"),
+        "failed": by_prefix("adwatch/images_failed/"),
+    }
+
+
 def run_totals(sources: list[dict[str, Any]]) -> dict[str, Any]:
     keys = (
         "pages",
@@ -83,6 +105,7 @@ def run_totals(sources: list[dict[str, Any]]) -> dict[str, Any]:
         "ads_updated",
         "ads_unchanged",
         "ads_spooled",
+        "ads_repost",
     )
     totals = {k: sum(s.get(k, 0) or 0 for s in sources) for k in keys}
     totals["errors"] = sum(sum(s["errors"].values()) for s in sources)
@@ -112,6 +135,16 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(f"{'':<22}   errors: {detail}")
         for w in s.get("warnings", []):
             lines.append(f"{'':<22}   warning: {w}")
+        photos = s.get("images") or {}
+        if photos.get("kept") or photos.get("rejected") or s.get("ads_repost"):
+            skipped = sum(photos.get("rejected", {}).values()) + sum(
+                photos.get("failed", {}).values()
+            )
+            lines.append(
+                f"{'':<22}   photos: {photos.get('kept', 0)} kept "
+                f"({photos.get('uptodate', 0)} known), {skipped} skipped; "
+                f"reposts kept as sightings: {s.get('ads_repost', 0)}"
+            )
     t = summary["totals"]
     lines.append(
         f"{'total':<22} {t['pages']:>6} {t['ads_new']:>6} {t['ads_updated']:>5} "

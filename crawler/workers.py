@@ -11,6 +11,10 @@ the asyncio loop itself. No helper threads sit in the crawler process, so the re
 competes with them for the GIL, and a worker always has a queue of pages to work through.
 A worker that dies (a hostile page crashing lxml) is replaced; the pages it held are tried
 once more, then counted as failed.
+
+Keyword rules run here too (crawler/rulematch.py): each worker compiles the rules file
+(``ADWATCH_RULES``, inherited through the environment) once, and every ad leaves with its
+``matched_rules`` and ``risk_score``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from crawler.config import Source
 from crawler.extract import extract_detail
 from crawler.items import Page, RawAd
 from crawler.normalize import normalize_ad
+from crawler.rulematch import apply_rules, matcher
 
 OK, NO_AD, FAILED = "ok", "no_ad", "failed"
 _HEADER = struct.Struct("!I")
@@ -60,6 +65,10 @@ def process_raw(raw: RawAd, source: Source, now: datetime | None = None) -> tupl
         return FAILED, f"normalization failed: {exc!r}"
     if not ad.title or not ad.body:
         return NO_AD, "no title or text after cleanup"
+    try:
+        apply_rules(ad)
+    except Exception as exc:
+        return FAILED, f"rule matching failed: {exc!r}"
     return OK, ad
 
 
@@ -70,7 +79,8 @@ def process_item(item: Page | RawAd, source: Source) -> tuple[str, Any]:
 
 
 def _warm_up() -> None:
-    # load the language model and compile the patterns once per worker, not per ad
+    # load the language model and compile the patterns and rules once per worker, not per ad
+    matcher()
     normalize_ad(
         RawAd(
             url="http://example.org/a/1",

@@ -1,4 +1,5 @@
-"""Shared fixtures: the demo sites on 127.0.0.1 and a way to run the real ``adwatch`` CLI."""
+"""Shared fixtures: the demo sites on 127.0.0.1, a real Elasticsearch node, and a way to run the
+real ``adwatch`` CLI."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Each test chooses its store: an operator's Elasticsearch or Kibana must never be written to.
+for _name in ("ADWATCH_ES_URL", "ADWATCH_ES_API_KEY", "ADWATCH_KIBANA_URL"):
+    os.environ.pop(_name, None)
 
 
 def adwatch(*args: str, env: dict[str, str] | None = None, timeout: float = 600, cwd=None):
@@ -46,3 +50,50 @@ def demo_server():
 
     with DemoServer(seed=1, size=500) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def es_node():
+    """``(url, node)`` of the test Elasticsearch (tests/es_node.py), started once per session;
+    ``node`` is None when ``ADWATCH_TEST_ES_URL`` names a cluster this run did not start.
+    A node that cannot start skips the tests that need it, or fails them when CI=true."""
+    from tests.es_node import es_node_fixture
+
+    yield from es_node_fixture()
+
+
+@pytest.fixture(scope="session")
+def es_url(es_node) -> str:
+    """The URL of the test Elasticsearch node."""
+    return es_node[0]
+
+
+@pytest.fixture
+def es_env(es_url, tmp_path):
+    """Environment for an ``adwatch`` child process writing to Elasticsearch under a prefix of
+    its own (indices ``<prefix>-ads`` ...), deleted after the test."""
+    import uuid
+
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    yield {
+        "ADWATCH_ES_URL": es_url,
+        "ADWATCH_ES_PREFIX": prefix,
+        "ADWATCH_DATA_DIR": str(tmp_path / "data"),
+    }
+    delete_es_prefix(es_url, prefix)
+
+
+def delete_es_prefix(es_url: str, prefix: str) -> None:
+    """Remove a test prefix's indices and templates from the node."""
+    from elasticsearch import Elasticsearch
+
+    es = Elasticsearch(es_url)
+    try:
+        es.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+        for kind in ("ads", "images", "alerts", "runs"):
+            if es.indices.exists_index_template(name=f"{prefix}-{kind}"):
+                es.indices.delete_index_template(name=f"{prefix}-{kind}")
+    except Exception:  # the node may be down after an outage test; it goes at session end
+        pass
+    finally:
+        es.close()

@@ -1,7 +1,9 @@
 """The whole flow on the embedded default, against the real demo sites on 127.0.0.1.
 
 One first run and one second run of the real ``adwatch run`` (child processes), checked
-against the demo's ground truth.
+against the demo's ground truth. A repost in the truth (the same ad on another site, with
+re-encoded, resized or cropped photos and a new phone) is stored once: whichever copy the
+crawl met first is the ad, the other its sighting.
 """
 
 from __future__ import annotations
@@ -29,12 +31,24 @@ def crawled(demo_server, tmp_path_factory):
     second = run_json("run", "--all", env=env)
     store = open_store(tmp / "data")
     ads = store.all_ads()
+    sightings = [dict(r) for r in store.conn.execute("SELECT * FROM sightings")]
+    for sighting in sightings:
+        sighting["phones"] = json.loads(sighting["phones"])
+    photos = [
+        dict(r)
+        for r in store.conn.execute(
+            "SELECT a.url, a.canonical_url, i.cluster FROM ad_images a "
+            "JOIN images i ON i.id = a.image_id"
+        )
+    ]
     store.close()
     return {
         "env": env,
         "first": first,
         "second": second,
         "ads": ads,
+        "sightings": sightings,
+        "photos": photos,
         "world": demo_server.world,
         "base": demo_server.base_url,
     }
@@ -48,13 +62,97 @@ def by_source(summary, name):
     return next(s for s in summary["sources"] if s["source"] == name)
 
 
-def test_every_ad_of_the_ground_truth_is_stored_exactly_once(crawled):
+def merged_reposts(crawled) -> set[frozenset[str]]:
+    """The truth's (repost, original) pairs whose two pages the crawl reaches."""
+    expected = {a["url"] for a in crawled["world"].expected_ads(include_browser=True)}
+    return {
+        frozenset(pair)
+        for pair in crawled["world"].truth["reposts"]
+        if pair[0] in expected and pair[1] in expected
+    }
+
+
+def pages(crawled) -> dict[str, dict]:
+    """Every page the crawl kept, by path: the stored ads and the sightings."""
+    out = {path_of(a["url"]): a for a in crawled["ads"]}
+    out.update({path_of(s["url"]): s for s in crawled["sightings"]})
+    return out
+
+
+def test_every_ad_of_the_ground_truth_is_stored_once_as_an_ad_or_a_sighting(crawled):
     expected = {a["url"]: a for a in crawled["world"].expected_ads(include_browser=True)}
     stored = [path_of(a["url"]) for a in crawled["ads"]]
+    seen = [path_of(s["url"]) for s in crawled["sightings"]]
     assert len(stored) == len(set(stored)), "an ad was stored twice"
-    assert set(stored) == set(expected)
-    assert crawled["first"]["totals"]["ads_new"] == len(expected)
-    assert crawled["first"]["ads_in_store"] == len(expected)
+    assert len(seen) == len(set(seen)) and not set(stored) & set(seen)
+    assert set(stored) | set(seen) == set(expected)
+    merged = merged_reposts(crawled)
+    assert len(merged) >= 30 and len(seen) == len(merged)
+    assert crawled["first"]["totals"]["ads_new"] == len(expected) - len(merged)
+    assert crawled["first"]["totals"]["ads_repost"] == len(merged)
+    assert crawled["first"]["ads_in_store"] == len(expected) - len(merged)
+
+
+def test_every_repost_is_a_sighting_of_its_original_and_nothing_else_is_merged(crawled):
+    ads = {a["id"]: a for a in crawled["ads"]}
+    found = {
+        frozenset((path_of(s["url"]), path_of(ads[s["ad_id"]]["url"])))
+        for s in crawled["sightings"]
+    }
+    assert found == merged_reposts(crawled)
+    truth = {a["url"]: a for a in crawled["world"].truth["ads"]}
+    for sighting in crawled["sightings"]:
+        original = ads[sighting["ad_id"]]
+        assert set(sighting["phones"]) == set(truth[path_of(sighting["url"])]["phones"]) | set(
+            truth[path_of(sighting["url"])]["whatsapp"]
+        )
+        assert original["repost_count"] == 1 and original["cluster_size"] == 2
+        assert [x["url"] for x in original["sightings"]] == [sighting["url"]]
+        assert original["cluster_id"] == original["id"]
+        assert sighting["source"] != original["source"]
+
+
+def test_ads_sharing_a_photo_list_each_others_phones(crawled):
+    by_id = {s["ad_id"]: s for s in crawled["sightings"]}
+    for ad in crawled["ads"]:
+        sighting = by_id.get(ad["id"])
+        own = set(ad["phones"])
+        other = set(sighting["phones"]) - own if sighting else set()
+        assert set(ad["shared_image_phones"]) == other, ad["url"]
+
+
+def test_photo_clusters_follow_the_ground_truths_base_photos(crawled):
+    base_of = {}
+    for ad in crawled["world"].truth["ads"]:
+        base_of.update(zip(ad["image_urls"], ad["base_photos"], strict=True))
+    clusters: dict[int, set[str]] = {}
+    bases: dict[str, set[int]] = {}
+    for photo in crawled["photos"]:
+        base = base_of[path_of(photo["url"])]
+        clusters.setdefault(photo["cluster"], set()).add(base)
+        bases.setdefault(base, set()).add(photo["cluster"])
+    assert all(len(b) == 1 for b in clusters.values()), "a cluster mixes distinct photos"
+    assert all(len(c) == 1 for c in bases.values()), "copies of one photo in two clusters"
+    # every photo of every page was kept (the demo's photos are all valid)
+    expected = crawled["world"].expected_ads(include_browser=True)
+    assert len(crawled["photos"]) == sum(len(a["image_urls"]) for a in expected)
+    for ad in crawled["ads"]:
+        assert [path_of(i["url"]) for i in ad["images"]] == [path_of(u) for u in ad["image_urls"]]
+
+
+def test_search_by_image_finds_the_ad_of_a_reposted_photo(crawled, tmp_path):
+    world = crawled["world"]
+    ads = {path_of(a["url"]): a for a in crawled["ads"]}
+    repost, original = sorted(merged_reposts(crawled), key=sorted)[0]
+    stored = ads.get(repost) or ads[original]
+    photo_url = world.truth["ads"][[a["url"] for a in world.truth["ads"]].index(original)][
+        "image_urls"
+    ][0]
+    query = tmp_path / "photo.jpg"
+    query.write_bytes(world.image_bytes(photo_url))
+    out = adwatch("search", "--image", str(query), "--json", env=crawled["env"])
+    hits = json.loads(out.stdout)
+    assert hits[0]["id"] == stored["id"] and hits[0]["distance"] <= 10, out.stderr
 
 
 def test_fields_match_the_ground_truth(crawled):
@@ -89,7 +187,7 @@ def test_fields_match_the_ground_truth(crawled):
 
 def test_obfuscated_phones_are_decoded(crawled):
     expected = {a["url"]: a for a in crawled["world"].expected_ads(include_browser=True)}
-    stored = {path_of(a["url"]): a for a in crawled["ads"]}
+    stored = pages(crawled)
     styles = set()
     for url, truth in expected.items():
         for fmt in truth["phone_formats"]:
@@ -104,11 +202,15 @@ def test_second_run_fetches_no_detail_page_and_updates_sightings(crawled):
     assert second["_exit"] in (0, 1)
     assert second["totals"]["detail_pages"] == 0
     assert second["totals"]["ads_new"] == 0
+    assert second["totals"]["ads_repost"] == 0
     assert second["ads_in_store"] == crawled["first"]["ads_in_store"]
+    for source in second["sources"]:  # no photo fetched again
+        assert source["images"]["kept"] == source["images"]["uptodate"], source
     listing = by_source(second, "demo-classifieds")
     assert listing["listing_pages"] >= 20
     assert listing["detail_skipped_known"] > 0
     assert all(a["seen_count"] >= 2 for a in crawled["ads"])
+    assert all(s["seen_count"] >= 2 for s in crawled["sightings"])
 
 
 def test_robots_txt_is_honoured(crawled):
@@ -139,8 +241,9 @@ def test_javascript_only_site_is_read_through_the_browser(crawled):
     expected = [
         a for a in crawled["world"].expected_ads(include_browser=True) if a["site"] == "app"
     ]
-    assert app["ads_new"] == len(expected) > 0
-    stored = {path_of(a["url"]) for a in crawled["ads"] if a["source"] == "demo-app"}
+    assert app["ads_new"] + app["ads_repost"] == len(expected) > 0
+    kept = crawled["ads"] + crawled["sightings"]  # a repost is kept as a sighting
+    stored = {path_of(a["url"]) for a in kept if a["source"] == "demo-app"}
     assert stored == {a["url"] for a in expected}
     render = app["render"]
     # the first listing page fell back to the browser; after that the site's pages went
@@ -187,7 +290,9 @@ def test_search_by_spanish_word_phone_any_format_and_source(crawled):
         assert truth["url"] in urls, (typed, out.stderr)
     out = adwatch("search", "--source", "demo-jobs", "--json", "--limit", "100000", env=env)
     hits = json.loads(out.stdout)
+    stored = {path_of(a["url"]) for a in crawled["ads"]}
     jobs = [a for a in crawled["world"].expected_ads() if a["site"] == "jobs"]
+    jobs = [a for a in jobs if a["url"] in stored]  # the others are sightings
     assert len(hits) == len(jobs) and all(h["source"] == "demo-jobs" for h in hits)
     table = adwatch("search", "trabajo", env=env)
     assert table.returncode == 0 and "ad(s)" in table.stdout

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 from crawler.items import Ad
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+#: the store could not take the ad now; it waits in the spool for the next run
+SPOOLED = "spooled"
 
 
 @dataclass
@@ -37,7 +39,7 @@ class SearchHit:
 
 class Store(Protocol):
     def upsert_ads(self, ads: list[Ad], seen_at: str) -> list[str]:
-        """Write ads; return one of NEW / UPDATED / UNCHANGED per ad."""
+        """Write ads; return one of NEW / UPDATED / UNCHANGED / SPOOLED per ad."""
 
     def touch(self, canonical_urls: list[str], seen_at: str) -> int:
         """Mark already-stored ads as seen again (listing sighting); return how many."""
@@ -58,6 +60,22 @@ class Store(Protocol):
     def save_source_state(self, source: str, state: dict[str, Any]) -> None: ...
 
     def record_run(self, summary: dict[str, Any]) -> None: ...
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    def all_ads(self, source: str | None = None) -> list[dict[str, Any]]: ...
+
+    def get_ad(self, ad_id: str) -> Ad | None: ...
+
+    def prepare_run(self) -> dict[str, int]:
+        """Before a run crawls: replay what an earlier run spooled; ``{"replayed": n}``."""
+
+    def spool_pending(self) -> int:
+        """Writes waiting in the spool for the store."""
+
+    def prune(self, before: str) -> tuple[int, set[str]]:
+        """Delete ads last seen before ``before`` (ISO time); return how many, and the image
+        URLs that no remaining ad uses."""
 
     def flush(self) -> None: ...
 

@@ -22,14 +22,32 @@ def data_dir(value: str | os.PathLike[str] | None = None) -> Path:
     return Path(value or os.environ.get("ADWATCH_DATA_DIR") or "data")
 
 
-def open_store(directory: str | os.PathLike[str] | None = None) -> SQLiteStore:
-    """A new store object for the configured backend."""
+def open_store(directory: str | os.PathLike[str] | None = None) -> Any:
+    """A new store object for the configured backend: :class:`ElasticsearchStore` when
+    ``ADWATCH_ES_URL`` is set (per-source state stays in the data directory), else SQLite."""
+    config = es_config()
+    if config is not None:
+        from crawler.stores.elasticsearch import ElasticsearchStore
+
+        return ElasticsearchStore(config, data_dir(directory))
     return SQLiteStore(data_dir(directory) / "adwatch.sqlite3")
 
 
-def acquire_store(directory: str | os.PathLike[str] | None = None) -> SQLiteStore:
+def es_config() -> Any:
+    """The Elasticsearch configuration in the environment, or None (embedded store)."""
+    if not os.environ.get("ADWATCH_ES_URL"):
+        return None
+    from crawler.stores.elasticsearch import ESConfig
+
+    return ESConfig.from_env()
+
+
+def acquire_store(directory: str | os.PathLike[str] | None = None) -> Any:
     """The process-wide store for ``directory``; pair every call with :func:`release_store`."""
+    config = es_config()
     key = str(data_dir(directory).resolve())
+    if config is not None:
+        key += f"|{config.url}|{config.prefix}"
     with _lock:
         entry = _shared.get(key)
         if entry is None:

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.items import Ad
+from crawler.stores.alert_state import AlertState
 from crawler.stores.base import NEW, UNCHANGED, UPDATED, SearchHit, SearchQuery
+from crawler.stores.photo_state import PhotoState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ads (
@@ -40,6 +42,8 @@ CREATE TABLE IF NOT EXISTS ads (
     image_urls TEXT NOT NULL DEFAULT '[]',
     content_hash TEXT NOT NULL,
     fetched_at TEXT,
+    matched_rules TEXT NOT NULL DEFAULT '[]',
+    risk_score REAL NOT NULL DEFAULT 0,
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     seen_count INTEGER NOT NULL DEFAULT 1
@@ -90,7 +94,12 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 
-_JSON_FIELDS = ("phones", "emails", "handles", "whatsapp", "image_urls")
+_JSON_FIELDS = ("phones", "emails", "handles", "whatsapp", "image_urls", "matched_rules")
+# Columns added after the first release: (name, definition) for ALTER TABLE on older files.
+_AD_MIGRATIONS = (
+    ("matched_rules", "TEXT NOT NULL DEFAULT '[]'"),
+    ("risk_score", "REAL NOT NULL DEFAULT 0"),
+)
 _AD_COLUMNS = [
     "id",
     "source",
@@ -110,11 +119,17 @@ _AD_COLUMNS = [
     *_JSON_FIELDS,
     "content_hash",
     "fetched_at",
+    "matched_rules",
+    "risk_score",
 ]
 
 
-class SQLiteStore:
-    """Ads, source state and runs in ``<data_dir>/adwatch.sqlite3``."""
+class SQLiteStore(AlertState, PhotoState):
+    """Ads, source state and runs in ``<data_dir>/adwatch.sqlite3``; also, in every mode,
+    the alert ledger and the outbox state (crawler/stores/alert_state.py), and photos,
+    their clusters and repost sightings (crawler/stores/photo_state.py)."""
+
+    backend = "sqlite"
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -128,12 +143,26 @@ class SQLiteStore:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(SCHEMA)
+        self._migrate()
+        self._init_alert_tables()
+        self._init_photo_tables()
+
+    def _migrate(self) -> None:
+        """Add the columns that files written by older versions lack."""
+        have = {r[1] for r in self.conn.execute("PRAGMA table_info(ads)")}
+        for name, definition in _AD_MIGRATIONS:
+            if name not in have:
+                self.conn.execute(f"ALTER TABLE ads ADD COLUMN {name} {definition}")
 
     # ---------------------------------------------------------------- writes
 
     def upsert_ads(self, ads: list[Ad], seen_at: str) -> list[str]:
         if not ads:
             return []
+        if any(ad.repost_of for ad in ads):  # reposts are kept as sightings of their original
+            kept = iter(self.upsert_ads([a for a in ads if not a.repost_of], seen_at))
+            seen = iter(self.record_sightings([a for a in ads if a.repost_of], seen_at))
+            return [next(seen) if a.repost_of else next(kept) for a in ads]
         statuses: list[str] = []
         with self._lock, self._tx():
             cur = self.conn.cursor()
@@ -153,10 +182,12 @@ class SQLiteStore:
                         "DELETE FROM unavailable WHERE canonical_url = ?", (ad.canonical_url,)
                     )
                 elif row["content_hash"] == ad.content_hash:
+                    # the same text; the rules may have changed since, so take their verdict
                     cur.execute(
-                        "UPDATE ads SET last_seen = max(last_seen, ?), seen_count = seen_count + 1 "
+                        "UPDATE ads SET last_seen = max(last_seen, ?), "
+                        "seen_count = seen_count + 1, matched_rules = ?, risk_score = ? "
                         "WHERE id = ?",
-                        (seen_at, row["id"]),
+                        (seen_at, values[-2], ad.risk_score, row["id"]),
                     )
                     statuses.append(UNCHANGED)
                     continue
@@ -185,7 +216,8 @@ class SQLiteStore:
                 "WHERE canonical_url = ?",
                 [(seen_at, u) for u in canonical_urls],
             )
-            return cur.rowcount
+            touched = cur.rowcount
+        return touched + self.touch_sightings(canonical_urls, seen_at)
 
     def mark_unavailable(self, canonical_url: str, reason: str, at: str) -> None:
         """Remember an ad page that was gone (404/410) or held no ad, so it is not
@@ -227,6 +259,30 @@ class SQLiteStore:
                 (summary.get("started_at"), summary.get("finished_at"), json.dumps(summary)),
             )
 
+    def prepare_run(self) -> dict[str, int]:
+        """Every write is committed at once: there is never a spool to replay."""
+        return {"replayed": 0}
+
+    def spool_pending(self) -> int:
+        return 0
+
+    def prune(self, before: str) -> tuple[int, set[str]]:
+        """Delete ads last seen before ``before`` (ISO time) and the memory of pages found gone
+        before then; return how many ads went and the image URLs no remaining ad uses."""
+        with self._lock, self._tx():
+            rows = self.conn.execute(
+                "DELETE FROM ads WHERE last_seen < ? RETURNING image_urls", (before,)
+            ).fetchall()
+            self.conn.execute("DELETE FROM unavailable WHERE last_at < ?", (before,))
+        images = {u for r in rows for u in json.loads(r[0] or "[]")}
+        if images:
+            with self._lock:
+                used = self.conn.execute(
+                    "SELECT DISTINCT value FROM ads, json_each(ads.image_urls)"
+                ).fetchall()
+            images -= {r[0] for r in used}
+        return len(rows), images
+
     def flush(self) -> None:
         """Writes are committed as they happen; nothing is buffered here."""
 
@@ -249,7 +305,7 @@ class SQLiteStore:
                     chunk,
                 ).fetchall()
                 out.update(r[0] for r in rows)
-        return out
+        return out | self.known_sightings(canonical_urls)
 
     def count_ads(self, source: str | None = None) -> int:
         with self._lock:
@@ -262,7 +318,7 @@ class SQLiteStore:
     def get_ad(self, ad_id: str) -> Ad | None:
         with self._lock:
             row = self.conn.execute("SELECT * FROM ads WHERE id = ?", (ad_id,)).fetchone()
-        return self._ad(row) if row else None
+        return self.with_photo_fields([self._ad(row)])[0] if row else None
 
     def all_ads(self, source: str | None = None) -> list[dict[str, Any]]:
         """Every ad with its sighting counters (for exports and tests)."""
@@ -272,8 +328,9 @@ class SQLiteStore:
         with self._lock:
             rows = self.conn.execute(sql + " ORDER BY first_seen, id", args).fetchall()
         out = []
-        for row in rows:
-            d = self._ad(row).to_dict()
+        ads = self.with_photo_fields([self._ad(row) for row in rows])
+        for ad, row in zip(ads, rows, strict=True):
+            d = ad.to_dict()
             d.update(first_seen=row["first_seen"], last_seen=row["last_seen"])
             d["seen_count"] = row["seen_count"]
             out.append(d)
@@ -311,14 +368,16 @@ class SQLiteStore:
                 order = "score"
         phone_clauses = []
         if query.phones:
-            phone_clauses.append(
-                f"ads.id IN (SELECT ad_id FROM ad_phones WHERE phone IN "
-                f"({', '.join('?' * len(query.phones))}))"
-            )
-            args.extend(query.phones)
+            for table in ("ad_phones", "sighting_phones"):  # reposts' phones find the original
+                phone_clauses.append(
+                    f"ads.id IN (SELECT ad_id FROM {table} WHERE phone IN "
+                    f"({', '.join('?' * len(query.phones))}))"
+                )
+                args.extend(query.phones)
         if query.phone_digits:
-            phone_clauses.append("ads.id IN (SELECT ad_id FROM ad_phones WHERE phone LIKE ?)")
-            args.append(f"%{query.phone_digits}")
+            for table in ("ad_phones", "sighting_phones"):
+                phone_clauses.append(f"ads.id IN (SELECT ad_id FROM {table} WHERE phone LIKE ?)")
+                args.append(f"%{query.phone_digits}")
         if phone_clauses:
             where.append("(" + " OR ".join(phone_clauses) + ")")
         if query.source:
@@ -332,16 +391,17 @@ class SQLiteStore:
         args.append(query.limit)
         with self._lock:
             rows = self.conn.execute(sql, args).fetchall()
+        ads = self.with_photo_fields([self._ad(r) for r in rows])
         return [
             SearchHit(
-                ad=self._ad(r),
+                ad=ad,
                 first_seen=r["first_seen"],
                 last_seen=r["last_seen"],
                 seen_count=r["seen_count"],
                 score=float(r["score"] or 0.0),
                 snippet=r["snippet"] or "",
             )
-            for r in rows
+            for ad, r in zip(ads, rows, strict=True)
         ]
 
     # ---------------------------------------------------------------- helpers
