@@ -8,8 +8,6 @@ original ad, with the page the photo was found on.
 
 from __future__ import annotations
 
-import socket
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,15 +16,13 @@ from urllib.parse import urlparse
 from crawler.dedupe import PhotoMatch
 from crawler.hashing import ImageFacts, ImageLimits, inspect_image
 from crawler.items import Ad
-from crawler.middlewares import is_public_address
 from crawler.photos import PhotoIndex
+from crawler.probe import fetch_bytes
 from crawler.settings import (
     ADWATCH_CROP_THRESHOLD,
     ADWATCH_DHASH_THRESHOLD,
     ADWATCH_IMAGE_MAX_BYTES,
     ADWATCH_PHASH_THRESHOLD,
-    DOWNLOAD_TIMEOUT,
-    USER_AGENT,
 )
 
 
@@ -40,22 +36,9 @@ class ImageHit:
 
 def read_image(target: str, allow_private: bool = False) -> bytes:
     """The bytes of a photo file, or of a photo URL (no private hosts unless allowed)."""
-    parsed = urlparse(target)
-    if parsed.scheme not in ("http", "https"):
+    if urlparse(target).scheme not in ("http", "https"):
         return Path(target).read_bytes()
-    if not allow_private:
-        for info in socket.getaddrinfo(parsed.hostname, parsed.port or 80):
-            if not is_public_address(info[4][0]):
-                raise ValueError(
-                    f"{parsed.hostname} is a private or loopback address "
-                    "(use --allow-private-network)"
-                )
-    request = urllib.request.Request(target, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as resp:  # noqa: S310
-        body = resp.read(ADWATCH_IMAGE_MAX_BYTES + 1)
-    if len(body) > ADWATCH_IMAGE_MAX_BYTES:
-        raise ValueError(f"image larger than {ADWATCH_IMAGE_MAX_BYTES} bytes")
-    return body
+    return fetch_bytes(target, allow_private, ADWATCH_IMAGE_MAX_BYTES)[0]
 
 
 def photo_of(facts: ImageFacts) -> dict[str, Any]:

@@ -21,8 +21,9 @@ from crawler.normalize import normalize_ad
 from crawler.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
 
 
-def fetch(url: str, allow_private: bool) -> tuple[str, str]:
-    """GET ``url`` politely (our User-Agent, size cap, no private hosts unless allowed)."""
+def fetch_bytes(url: str, allow_private: bool, max_bytes: int) -> tuple[bytes, str, str | None]:
+    """GET ``url`` politely: our User-Agent, at most ``max_bytes``, no private hosts unless
+    allowed. Returns the body, the final URL and the declared charset."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https"):
         raise ValueError(f"only http(s) URLs: {url}")
@@ -35,11 +36,16 @@ def fetch(url: str, allow_private: bool) -> tuple[str, str]:
                 )
     req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     with urllib.request.urlopen(req, timeout=DOWNLOAD_TIMEOUT) as resp:  # noqa: S310
-        body = resp.read(DOWNLOAD_MAXSIZE + 1)
-        if len(body) > DOWNLOAD_MAXSIZE:
-            raise ValueError(f"page larger than {DOWNLOAD_MAXSIZE} bytes")
-        charset = resp.headers.get_content_charset() or "utf-8"
-        return body.decode(charset, errors="replace"), resp.geturl()
+        body = resp.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            raise ValueError(f"larger than {max_bytes} bytes: {url}")
+        return body, resp.geturl(), resp.headers.get_content_charset()
+
+
+def fetch(url: str, allow_private: bool) -> tuple[str, str]:
+    """A page's text and final URL (see :func:`fetch_bytes`)."""
+    body, final_url, charset = fetch_bytes(url, allow_private, DOWNLOAD_MAXSIZE)
+    return body.decode(charset or "utf-8", errors="replace"), final_url
 
 
 def probe_page(target: str, source: Source | None, allow_private: bool = False) -> dict[str, Any]:
