@@ -21,7 +21,6 @@ import concurrent.futures
 import hashlib
 import logging
 import os
-import socket
 import threading
 import urllib.error
 import urllib.request
@@ -40,8 +39,8 @@ from alerts.outbox import DigestRecord, Outbox
 from alerts.rules import RuleSet, parse_duration
 from alerts.transport import smtp_config
 from crawler import settings as defaults
-from crawler.middlewares import is_public_address
 from crawler.stores.sqlite import SQLiteStore
+from crawler.webfetch import host_is_public, open_url
 
 logger = logging.getLogger(__name__)
 
@@ -106,22 +105,6 @@ def open_alert_state(directory: str | os.PathLike[str]) -> SQLiteStore:
 # ---------------------------------------------------------------- thumbnails
 
 
-class _PublicOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
-        if not _host_is_public(newurl):
-            raise urllib.error.URLError(f"redirect to a private address refused: {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _host_is_public(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 80)
-    except (OSError, UnicodeError):
-        return False
-    return bool(infos) and all(is_public_address(info[4][0]) for info in infos)
-
-
 class ImageFetcher:
     """Fetches ad photos for thumbnails politely: our User-Agent, robots.txt, a size cap,
     a timeout, images only, and no private addresses unless the ad's source allows them."""
@@ -134,12 +117,7 @@ class ImageFetcher:
         self._lock = threading.Lock()
 
     def _open(self, url: str, private_ok: bool, accept: str) -> Any:
-        handlers = [] if private_ok else [_PublicOnlyRedirects()]
-        opener = urllib.request.build_opener(*handlers)
-        req = urllib.request.Request(
-            url, headers={"User-Agent": defaults.USER_AGENT, "Accept": accept}
-        )
-        return opener.open(req, timeout=self.timeout)
+        return open_url(url, private_ok, accept, timeout=self.timeout)
 
     def _robots_txt(self, origin: str, private_ok: bool) -> urllib.robotparser.RobotFileParser:
         parser = urllib.robotparser.RobotFileParser()
@@ -169,7 +147,7 @@ class ImageFetcher:
             return None
         private_ok = source in self.allow_private
         try:
-            if not private_ok and not _host_is_public(url):
+            if not private_ok and not host_is_public(url):
                 return None
             if not self._allowed_by_robots(url, private_ok):
                 return None

@@ -17,13 +17,13 @@ from crawler.dedupe import PhotoMatch
 from crawler.hashing import ImageFacts, ImageLimits, inspect_image
 from crawler.items import Ad
 from crawler.photos import PhotoIndex
-from crawler.probe import fetch_bytes
 from crawler.settings import (
     ADWATCH_CROP_THRESHOLD,
     ADWATCH_DHASH_THRESHOLD,
     ADWATCH_IMAGE_MAX_BYTES,
     ADWATCH_PHASH_THRESHOLD,
 )
+from crawler.webfetch import fetch_bytes
 
 
 @dataclass

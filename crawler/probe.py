@@ -6,40 +6,16 @@ listing page (the ad links and the next page), with a source's selectors or ``ex
 
 from __future__ import annotations
 
-import socket
-import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from parsel import Selector
 
 from crawler.config import Source
 from crawler.extract import extract_detail, extract_listing
-from crawler.middlewares import is_public_address
 from crawler.normalize import normalize_ad
-from crawler.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
-
-
-def fetch_bytes(url: str, allow_private: bool, max_bytes: int) -> tuple[bytes, str, str | None]:
-    """GET ``url`` politely: our User-Agent, at most ``max_bytes``, no private hosts unless
-    allowed. Returns the body, the final URL and the declared charset."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https"):
-        raise ValueError(f"only http(s) URLs: {url}")
-    if not allow_private:
-        for info in socket.getaddrinfo(parsed.hostname, parsed.port or 80):
-            if not is_public_address(info[4][0]):
-                raise ValueError(
-                    f"{parsed.hostname} is a private or loopback address "
-                    "(use --allow-private-network)"
-                )
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(req, timeout=DOWNLOAD_TIMEOUT) as resp:  # noqa: S310
-        body = resp.read(max_bytes + 1)
-        if len(body) > max_bytes:
-            raise ValueError(f"larger than {max_bytes} bytes: {url}")
-        return body, resp.geturl(), resp.headers.get_content_charset()
+from crawler.settings import DOWNLOAD_MAXSIZE
+from crawler.webfetch import fetch_bytes
 
 
 def fetch(url: str, allow_private: bool) -> tuple[str, str]:
