@@ -30,6 +30,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -229,6 +230,17 @@ class Matcher:
                         seen.add(tid)
                         self._slots[tid].append((index, role, term.weight, term.text))
 
+        # a term's slots in rules with `any` terms only, which need no more than a field
+        # check: (rule index, weight, term as written, fields), apart from the others
+        self._simple_slots: list[tuple[tuple[int, float, str, int], ...]] = []
+        self._other_slots: list[tuple[tuple[int, int, float, str], ...]] = []
+        for slots in self._slots:
+            simple = [s for s in slots if self._rules[s[0]].simple]
+            self._simple_slots.append(
+                tuple((i, w, written, self._rules[i].field_mask) for i, _, w, written in simple)
+            )
+            self._other_slots.append(tuple(s for s in slots if not self._rules[s[0]].simple))
+
         # the automaton: word keys, regex literals, spaced-letter triggers
         keys: dict[str, int] = {}
         self._key_len: list[int] = []
@@ -330,31 +342,45 @@ class Matcher:
                 if hits:
                     spans[tid] = hits
 
-        # which rules have a term hit: rule index -> [(slot, term id, fields hit)]
+        # which rules have a term hit. Rules with `any` terms only: rule index -> [(term
+        # id, term as written, weight)] of the terms found in its fields; the others: rule
+        # index -> [(slot, term id, fields hit)]
+        simple: dict[int, list[tuple[int, str, float]]] = {}
         touched: dict[int, list] = {}
-        slots = self._slots
+        simple_slots, other_slots = self._simple_slots, self._other_slots
         for tid, tid_spans in spans.items():
             fmask = (_TITLE if tid_spans[0][0] < barrier else 0) | (
                 _BODY if tid_spans[-1][0] > barrier else 0
             )
-            for slot in slots[tid]:
+            for rule_index, weight, written, mask in simple_slots[tid]:
+                if fmask & mask:
+                    hits = simple.get(rule_index)
+                    if hits is None:
+                        simple[rule_index] = [(tid, written, weight)]
+                    else:
+                        hits.append((tid, written, weight))
+            for slot in other_slots[tid]:
                 entries = touched.get(slot[0])
                 if entries is None:
                     touched[slot[0]] = [(slot, tid, fmask)]
                 else:
                     entries.append((slot, tid, fmask))
 
-        lang = _language(language)
-        fired: list[tuple[_CompiledRule, float, list[tuple[int, str]]]] = []
-        for rule_index in sorted(touched):
-            crule = self._rules[rule_index]
-            if crule.simple:  # `any` terms only, nothing else to check
-                mask = crule.field_mask
-                hits = [(slot, tid) for slot, tid, fmask in touched[rule_index] if fmask & mask]
-                if hits:
-                    score = sum(slot[2] for slot, _ in hits)
-                    fired.append((crule, score, [(tid, slot[3]) for slot, tid in hits]))
-                continue
+        rules = self._rules
+        # (rule index, rule, score, [(term id, term as written)]) of the rules that fired
+        fired: list[tuple[int, _CompiledRule, float, list[tuple[int, str]]]] = []
+        for rule_index, hits in simple.items():
+            if len(hits) == 1:
+                tid, written, weight = hits[0]
+                fired.append((rule_index, rules[rule_index], weight, [(tid, written)]))
+            else:
+                score = 0.0
+                for hit in hits:
+                    score += hit[2]
+                fired.append((rule_index, rules[rule_index], score, [(t, w) for t, w, _ in hits]))
+        lang = _language(language) if touched else None
+        for rule_index in touched:
+            crule = rules[rule_index]
             if crule.languages is not None and lang is not None and lang not in crule.languages:
                 continue
             if crule.kinds is not None and kind is not None and kind not in crule.kinds:
@@ -391,8 +417,12 @@ class Matcher:
             score = any_score + all_score
             if crule.near is not None and not self._near(text, groups, spans, mask, crule.near):
                 continue
-            fired.append((crule, score, counted))
-        return self._rule_matches(text, fired, spans) if fired else []
+            fired.append((rule_index, crule, score, counted))
+        if not fired:
+            return []
+        if len(fired) > 1:
+            fired.sort(key=_first)
+        return self._rule_matches(text, fired, spans)
 
     def _run_regex(
         self, tid: int, text: AdText, found: dict[int, list[int]]
@@ -470,43 +500,48 @@ class Matcher:
     def _rule_matches(
         self,
         text: AdText,
-        fired: list[tuple[_CompiledRule, float, list[tuple[int, str]]]],
+        fired: list[tuple[int, _CompiledRule, float, list[tuple[int, str]]]],
         spans: dict[int, list[tuple[int, int]]],
     ) -> list[RuleMatch]:
         """Build the matches of the rules that fired, locating all evidence in one pass."""
         barrier = text.barrier
+        # per rule: {span: term as written}, one entry per stretch of text (the first term
+        # that found it), in text order
         evidence_of = []
         wanted: dict[tuple[int, int], None] = {}
-        for crule, _, counted in fired:
+        for _, crule, _, counted in fired:
             mask = crule.field_mask
-            own = []
+            own: dict[tuple[int, int], str] = {}
             for tid, written in counted:
                 for span in spans[tid]:
-                    if mask & (_TITLE if span[0] < barrier else _BODY):
-                        own.append((span, written))
-                        wanted[span] = None
-            evidence_of.append(own)
+                    if span not in own and mask & (_TITLE if span[0] < barrier else _BODY):
+                        own[span] = written
+            wanted.update(dict.fromkeys(own))
+            evidence_of.append(sorted(own.items()) if len(own) > 1 else list(own.items()))
         order = list(wanted)
         located = dict(zip(order, text.locate(order), strict=True))
+        new = tuple.__new__
+        terms: dict[tuple[tuple[int, int], str], MatchedTerm] = {}
         out = []
-        for (crule, score, _), own in zip(fired, evidence_of, strict=True):
-            seen: set[tuple[int, int]] = set()
+        for (_, crule, score, _), own in zip(fired, evidence_of, strict=True):
             evidence = []
-            for span, written in own:
-                if span not in seen:  # one entry per stretch of text
-                    seen.add(span)
-                    evidence.append(MatchedTerm(written, *located[span]))
-            if len(evidence) > 1:
-                evidence.sort(key=_text_order)
+            for key in own:
+                term = terms.get(key)
+                if term is None:
+                    term = terms[key] = new(MatchedTerm, (key[1], *located[key[0]]))
+                evidence.append(term)
             rule = crule.rule
             out.append(
-                RuleMatch(rule.id, rule.name, rule.severity, rule.weight, score, tuple(evidence))
+                new(
+                    RuleMatch,
+                    (rule.id, rule.name, rule.severity, rule.weight, score, tuple(evidence)),
+                )
             )
         return out
 
 
-def _text_order(t: MatchedTerm) -> tuple:
-    return (t.field != "title", t.start, t.end, t.term)
+def _first(entry: tuple) -> Any:
+    return entry[0]
 
 
 def _outermost(
@@ -553,6 +588,7 @@ def _in_fields(start: int, barrier: int, mask: int) -> bool:
     return bool(mask & (_TITLE if start < barrier else _BODY))
 
 
+@lru_cache(maxsize=1024)
 def _language(language: str | None) -> str | None:
     if not language:
         return None
@@ -560,7 +596,7 @@ def _language(language: str | None) -> str | None:
 
 
 def _ad_fields(ad: Any) -> tuple[str, str, str | None, str | None]:
-    if isinstance(ad, Mapping):
+    if type(ad) is dict or isinstance(ad, Mapping):
         get = ad.get
     else:
 
