@@ -134,7 +134,8 @@ class Source(BaseModel):
     schedule: Schedule = Field(default_factory=Schedule)
     country: str | None = None
     languages: list[str] = Field(default_factory=list)
-    allow_private_network: bool = False
+    # true: any private, loopback or link-local host; a list: only these "host" / "host:port"
+    allow_private_network: bool | list[str] = False
     politeness: Politeness = Field(default_factory=Politeness)
     enabled: bool = True
 
@@ -166,6 +167,20 @@ class Source(BaseModel):
     @classmethod
     def _selector(cls, v: str | None) -> str | None:
         return check_selector(v) if v is not None else v
+
+    @field_validator("allow_private_network")
+    @classmethod
+    def _private_hosts(cls, v: bool | list[str]) -> bool | list[str]:
+        if isinstance(v, list):
+            for entry in v:
+                parsed = urlparse(f"//{entry}")
+                try:
+                    parsed.port  # noqa: B018 - raises on a bad port
+                except ValueError:
+                    parsed = None
+                if not parsed or not parsed.hostname or parsed.path or "@" in entry:
+                    raise ValueError(f"allow_private_network: {entry!r} is not a host or host:port")
+        return v
 
     @field_validator("country")
     @classmethod

@@ -3,8 +3,10 @@
 - :class:`PrivateNetworkMiddleware` (downloader, always on): refuses non-http(s) URLs and
   requests whose host is or resolves to a private, loopback, link-local, reserved or
   multicast address, unless the source sets ``allow_private_network: true``
-  (``ADWATCH_ALLOW_PRIVATE_NETWORK``). Redirects pass through it again, so a public page
-  redirecting to 169.254.169.254 is refused too. Stat: ``adwatch/blocked_private_network``.
+  (``ADWATCH_ALLOW_PRIVATE_NETWORK``), or lists the host (``["127.0.0.1:8765"]``: that host
+  and port only). Redirects pass through it again, so a public page redirecting to
+  169.254.169.254 is refused too. Stats: ``adwatch/blocked_private_network``,
+  ``adwatch/refused_scheme`` (file:, ftp:, data:... links are never fetched).
 - :class:`IncrementalMiddleware` (spider, ``ADWATCH_INCREMENTAL``): drops requests for detail
   pages of ads already in the store and records the listing sighting instead (``last_seen``,
   ``seen_count``); also skips ad pages found gone (404/410) or without an ad within
@@ -20,6 +22,7 @@ import socket
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -41,10 +44,22 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not (ip.is_multicast or ip.is_reserved)
 
 
+def parse_host_port(entry: str) -> tuple[str, int | None]:
+    """``"127.0.0.1:8765"`` -> ``("127.0.0.1", 8765)``; ``"db"`` -> ``("db", None)`` (any port)."""
+    parsed = urlsplit(f"//{entry.strip()}")
+    return (parsed.hostname or "", parsed.port)
+
+
 class PrivateNetworkMiddleware:
     def __init__(self, crawler: Any):
         self.crawler = crawler
-        self.allow = crawler.settings.getbool("ADWATCH_ALLOW_PRIVATE_NETWORK")
+        allow = crawler.settings.get("ADWATCH_ALLOW_PRIVATE_NETWORK")
+        self.allowed_hosts: set[tuple[str, int | None]] = set()
+        if isinstance(allow, list | tuple):
+            self.allowed_hosts = {parse_host_port(entry) for entry in allow}
+            self.allow = False
+        else:
+            self.allow = crawler.settings.getbool("ADWATCH_ALLOW_PRIVATE_NETWORK")
         self.cache: dict[str, bool] = {}
 
     @classmethod
@@ -54,10 +69,16 @@ class PrivateNetworkMiddleware:
     def process_request(self, request: Request) -> Deferred[None] | None:
         parsed = urlparse_cached(request)
         if parsed.scheme not in ("http", "https"):
-            self._refuse(request, f"scheme {parsed.scheme!r} is not http(s)")
+            self._refuse(
+                request, f"scheme {parsed.scheme!r} is not http(s)", "adwatch/refused_scheme"
+            )
         if self.allow:
             return None
         host = parsed.hostname or ""
+        if self.allowed_hosts:
+            port = parsed.port or (443 if parsed.scheme == "https" else 80)
+            if (host, port) in self.allowed_hosts or (host, None) in self.allowed_hosts:
+                return None
         public = self.cache.get(host)
         if public is None:
             # resolve once per host, off the hot path of every later request
@@ -72,8 +93,10 @@ class PrivateNetworkMiddleware:
         if not public:
             self._refuse(request, f"{host} is a private, loopback or link-local address")
 
-    def _refuse(self, request: Request, why: str) -> None:
-        self.crawler.stats.inc_value("adwatch/blocked_private_network")
+    def _refuse(
+        self, request: Request, why: str, stat: str = "adwatch/blocked_private_network"
+    ) -> None:
+        self.crawler.stats.inc_value(stat)
         raise IgnoreRequest(f"refused {request.url}: {why}")
 
     @staticmethod

@@ -29,7 +29,8 @@ def probe_page(target: str, source: Source | None, allow_private: bool = False) 
         html = Path(target).read_text(encoding="utf-8", errors="replace")
         url = Path(target).resolve().as_uri()
     else:
-        html, url = fetch(target, allow_private or bool(source and source.allow_private_network))
+        private_ok = source is not None and source.allow_private_network is True
+        html, url = fetch(target, allow_private or private_ok)
     if source is None:
         source = Source(name="probe", kind="classified", start_urls=["http://example.org/"])
     sel = Selector(text=html)
