@@ -6,7 +6,7 @@ stores persist it. ``RawAd`` is what extraction gets from a page before cleanup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -30,6 +30,30 @@ class RawAd:
     language: str | None = None
     structured: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # the feed response the entry came from, kept as evidence (crawler/evidence.py)
+    capture: Capture | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(repr=False)
+class Capture:
+    """An HTTP exchange as the crawler received it, kept as evidence (crawler/evidence.py):
+    the request line and headers, the status, the response headers and body (decoded, as
+    Scrapy hands it over), when it arrived, and, for a page the browser rendered, a
+    full-page screenshot (PNG)."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    captured_at: str
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    protocol: str = "HTTP/1.1"
+    rendered: bool = False
+    screenshot: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"<Capture {self.status} {self.url} ({len(self.body)} bytes)>"
 
 
 @dataclass(repr=False)
@@ -40,6 +64,7 @@ class Page:
     source: str
     body: bytes
     encoding: str
+    capture: Capture | None = None
 
     def __repr__(self) -> str:  # logs show the page, not its bytes
         return f"<Page {self.url} ({len(self.body)} bytes)>"
@@ -91,11 +116,18 @@ class Ad:
     # seen_count}]
     repost_count: int = 0
     sightings: list[dict[str, Any]] = field(default_factory=list)
+    # the response the ad was read from, on its way to the evidence WARC; never stored
+    capture: Capture | None = field(
+        default=None, repr=False, compare=False, metadata={"transient": True}
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {name: getattr(self, name) for name in _STORED_AD_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Ad:
         names = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+_STORED_AD_FIELDS = tuple(f.name for f in fields(Ad) if not f.metadata.get("transient"))

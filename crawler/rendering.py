@@ -17,6 +17,9 @@ source's state for the next run.
 ``static``; see spiders/factory.py) does this. Stats: ``adwatch/render/static_pages``,
 ``adwatch/render/browser_pages``, ``adwatch/render/fallbacks``,
 ``adwatch/render/back_to_static``, ``adwatch/render/browser_crashes``.
+
+With ``ADWATCH_EVIDENCE`` and ``ADWATCH_SCREENSHOTS``, an ad page the browser renders is also
+kept as a full-page screenshot (:class:`Screenshot`; crawler/evidence.py stores it).
 """
 
 from __future__ import annotations
@@ -129,6 +132,20 @@ class WaitFor:
             pass
 
 
+class Screenshot:
+    """A page method: a full-page PNG of the rendered ad, kept as evidence; ``None`` when
+    Chromium cannot take it (the page is still read)."""
+
+    def __init__(self, timeout_ms: int):
+        self.timeout_ms = timeout_ms
+
+    async def __call__(self, page: Any) -> bytes | None:
+        try:
+            return await page.screenshot(full_page=True, type="png", timeout=self.timeout_ms)
+        except Exception:  # evidence is best effort; the ad itself must not be lost
+            return None
+
+
 class RenderMiddleware:
     def __init__(self, crawler: Any):
         spider_cls = crawler.spidercls
@@ -141,6 +158,10 @@ class RenderMiddleware:
         self.recheck_every = settings.getint("ADWATCH_RENDER_RECHECK_EVERY")
         self.wait_ms = settings.getint("ADWATCH_RENDER_WAIT_MS")
         self.recycle_after = settings.getint("ADWATCH_BROWSER_CONTEXT_PAGES")
+        self.screenshots = settings.getbool("ADWATCH_EVIDENCE") and settings.getbool(
+            "ADWATCH_SCREENSHOTS"
+        )
+        self.screenshot_ms = settings.getint("ADWATCH_SCREENSHOT_TIMEOUT_MS")
         self.store = acquire_store(settings.get("ADWATCH_DATA_DIR"))
         learned = self.store.source_state(source.name).get("render", {})
         # "host shape" -> "browser" | "static"; host -> [static pages fine, pages needing it]
@@ -228,6 +249,10 @@ class RenderMiddleware:
         request.meta["playwright_page_methods"] = [
             PageMethod(WaitFor(wait_selector(self.source, is_ad), self.wait_ms))
         ]
+        if is_ad and self.screenshots:
+            request.meta["playwright_page_methods"].append(
+                PageMethod(Screenshot(self.screenshot_ms))
+            )
 
     def _page_done(self, request: Request) -> None:
         context = request.meta.get("playwright_context")

@@ -8,6 +8,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.config import Source
+from crawler.evidence import capture_of
 from crawler.items import Page
 
 AD_META = "adwatch_ad"
@@ -17,6 +18,11 @@ class AdSpider(scrapy.Spider):
     """Base class; ``source`` is bound by :func:`spiders.spider_class_for`."""
 
     source: ClassVar[Source]
+
+    @property
+    def keeps_evidence(self) -> bool:
+        """Whether ad responses are kept for the evidence WARC (``ADWATCH_EVIDENCE``)."""
+        return self.crawler.settings.getbool("ADWATCH_EVIDENCE")
 
     def ad_request(self, url: str, **kwargs: Any) -> scrapy.Request:
         """A request for an ad's detail page (the incremental middleware may skip it)."""
@@ -37,4 +43,5 @@ class AdSpider(scrapy.Spider):
             source=self.source.name,
             body=response.body,
             encoding=response.encoding,
+            capture=capture_of(response) if self.keeps_evidence else None,
         )

@@ -9,6 +9,7 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
+from crawler.evidence import capture_of
 from crawler.extract import html_to_text
 from crawler.items import RawAd
 from spiders.base import AdSpider
@@ -30,11 +31,14 @@ class FeedSpider(AdSpider):
             )
             return
         stats.inc_value("adwatch/listing_pages")
+        # the entries' evidence is the feed itself: one capture, shared
+        capture = capture_of(response) if self.keeps_evidence else None
         for entry in parsed.entries:
             raw = entry_to_raw(entry, response.url, self.source.name, self.source.kind)
             if raw is None:
                 stats.inc_value("adwatch/pages_malformed")
                 continue
+            raw.capture = capture
             stats.inc_value("adwatch/feed_entries")
             yield raw
 
