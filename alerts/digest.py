@@ -38,6 +38,7 @@ __all__ = [
     "digest_subject",
     "kibana_discover_url",
     "safe_href",
+    "template_environment",
     "thumbnail",
 ]
 
@@ -262,7 +263,9 @@ def _host(url: Any) -> str:
         return ""
 
 
-def _environment(autoescape: bool) -> Environment:
+def template_environment(autoescape: bool) -> Environment:
+    """The Jinja2 environment of ``alerts/templates/`` (HTML templates with ``autoescape``,
+    plain-text ones without it and with the ``plain`` filter)."""
     env = Environment(
         loader=PackageLoader("alerts", "templates"),
         autoescape=autoescape,
@@ -275,8 +278,8 @@ def _environment(autoescape: bool) -> Environment:
     return env
 
 
-_HTML = _environment(autoescape=True)
-_TEXT = _environment(autoescape=False)
+_HTML = template_environment(autoescape=True)
+_TEXT = template_environment(autoescape=False)
 
 
 def build_digest(
