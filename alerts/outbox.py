@@ -10,7 +10,8 @@ opens them), and the first run with a server configured sends them.
 
 1. *Queue*: the message is written to ``outbox/.tmp-<id>``, fsync'ed, renamed to
    ``outbox/<id>.eml`` and the directory fsync'ed; then one transaction records the digest
-   as ``queued`` with the alerts it carries.
+   as ``queued`` with the alerts it carries. A write or a commit that fails (disk full)
+   removes the file again: its alerts wait for the next pass.
 2. *Send*: one transaction records ``sending`` (and counts the attempt); then the SMTP
    transaction. Refused, or the server unreachable: back to ``queued`` with the error, the
    file stays, and the next run tries again. Accepted: the file is renamed to
@@ -143,14 +144,22 @@ class Outbox:
         """Write the digest durably, then record it as queued (step 1)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / f".tmp-{record.file}"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            tmp.unlink(missing_ok=True)  # disk full: no partial file is left behind
+            raise
         final = self.path(record)
         os.replace(tmp, final)
         _fsync_dir(self.dir)
-        self.state.add_digest(record, alert_ids)
+        try:
+            self.state.add_digest(record, alert_ids)
+        except Exception:
+            final.unlink(missing_ok=True)  # never queued: its alerts go into the next digest
+            raise
         return final
 
     def recover(self) -> Recovery:

@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler import datadir
 from crawler.pipelines import utc_now
 from crawler.stores import acquire_store, release_store
 from crawler.summary import source_summary
@@ -34,7 +35,9 @@ class SourceStateExtension:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         source = getattr(spider, "source", None)
-        if source is None:
+        if source is None or datadir.fault() is not None:
+            # a run stopped by a full or read-only disk did not store all it fetched: the
+            # source stays due, so the next run finishes the job
             return
         store = acquire_store(self.crawler.settings.get("ADWATCH_DATA_DIR"))
         try:

@@ -22,7 +22,9 @@ concurrency, retries). What it changes:
   stored hashes are used.
 
 A photo that fails never stops the ad: the ad goes on with the photos that passed, in
-``Ad.images``. Stats: ``adwatch/images_kept``, ``adwatch/images_uptodate``,
+``Ad.images``; except when the photo could not be written for want of space or a read-only
+disk: then the run stops and the ad waits for the next run (crawler/datadir.py).
+Stats: ``adwatch/images_kept``, ``adwatch/images_uptodate``,
 ``adwatch/images_rejected/<reason>`` (empty, too_large, too_many_pixels, too_small, html,
 svg, not_image, unknown_format, corrupt, http_<status>), ``adwatch/images_failed/<error>``,
 ``adwatch/images_blocked`` (robots.txt or private network), ``adwatch/image_responses``.
@@ -31,6 +33,7 @@ svg, not_image, unknown_format, corrupt, http_<status>), ``adwatch/images_failed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -38,15 +41,18 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
+from scrapy.exceptions import DownloadCancelledError, DropItem, IgnoreRequest, NotConfigured
 from scrapy.http import Request
 from scrapy.http.request import NO_CALLBACK
+from scrapy.pipelines.files import FSFilesStore
 from scrapy.pipelines.images import ImagesPipeline
 from scrapy.utils.defer import ensure_awaitable
 
+from crawler import datadir
 from crawler.hashing import ImageLimits, ImageRejected, inspect_image, sniff_format
 from crawler.items import Ad
 from crawler.stores import acquire_store, data_dir, release_store
@@ -183,19 +189,32 @@ class AdImagesPipeline(ImagesPipeline):
         path = content_path(facts.sha256, facts.format)
         known = self.photo_state.image_by_sha256(facts.sha256)
         if known is None or not known["path"]:
-            await ensure_awaitable(
-                self.store.persist_file(
-                    path,
-                    BytesIO(body),
-                    info,
-                    meta={"width": facts.width, "height": facts.height},
-                    headers={"Content-Type": _MIME.get(facts.format, "application/octet-stream")},
+            try:
+                await ensure_awaitable(
+                    self.store.persist_file(
+                        path,
+                        BytesIO(body),
+                        info,
+                        meta={"width": facts.width, "height": facts.height},
+                        headers={
+                            "Content-Type": _MIME.get(facts.format, "application/octet-stream")
+                        },
+                    )
                 )
-            )
+            except OSError as exc:
+                self._discard(path)  # never a truncated photo under its content's name
+                if datadir.disk_error(exc) is not None:
+                    datadir.stop_crawl(self.crawler, exc, getattr(self.store, "basedir", None))
+                raise
         else:
             path = known["path"]
         now = utc_now().isoformat(timespec="seconds")
-        record = self.photo_state.save_image(facts, path, request.url, now)
+        try:
+            record = self.photo_state.save_image(facts, path, request.url, now)
+        except Exception as exc:
+            if datadir.disk_error(exc) is not None:
+                datadir.stop_crawl(self.crawler, exc)
+            raise
         self.inc_stats("downloaded")
         return {
             "url": request.url,
@@ -214,9 +233,19 @@ class AdImagesPipeline(ImagesPipeline):
             # (returning instead of raising leaves no result for it: see item_completed)
             self.stats.inc_value("adwatch/images_rejected/too_large")
             return None
+        elif datadir.fault() is not None and datadir.disk_error(error) is not None:
+            # the photo could not be kept (media_downloaded stopped the run, one error line
+            # says why); item_completed drops the ad
+            self.stats.inc_value("adwatch/images_failed/data_dir")
+            return None
         else:
             self.stats.inc_value(f"adwatch/images_failed/{type(error).__name__}")
         return super().media_failed(failure, request, info)
+
+    def _discard(self, path: str) -> None:
+        if isinstance(self.store, FSFilesStore):
+            with contextlib.suppress(OSError):
+                Path(self.store.basedir, path).unlink(missing_ok=True)
 
     def _rejected(self, request: Request, reason: str, detail: str = "") -> dict[str, Any]:
         """A photo we do not keep: counted, logged at debug level, left out of the ad."""
@@ -227,6 +256,9 @@ class AdImagesPipeline(ImagesPipeline):
         return {"url": request.url, "path": "", "checksum": None, "status": f"rejected:{reason}"}
 
     def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
+        if datadir.fault() is not None:
+            # a photo may be missing for want of space: the ad waits for the next run
+            raise DropItem(f"{item.url}: not stored: {datadir.fault()}", log_level="DEBUG")
         records = [value["record"] for ok, value in results if ok and value and value.get("record")]
         item.images = records
         self.stats.inc_value("adwatch/images_kept", len(records))

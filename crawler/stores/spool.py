@@ -10,6 +10,7 @@ had not been acknowledged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -33,10 +34,22 @@ class Spool:
             return 0
         new_file = not self.path.exists()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write("".join(lines))
-            fh.flush()
-            os.fsync(fh.fileno())
+        data = memoryview("".join(lines).encode("utf-8"))
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                while data:
+                    data = data[os.write(fd, data) :]
+                os.fsync(fd)
+            except OSError:
+                # disk full: the batch is in the spool whole or not at all, so that the
+                # next batch does not start on the end of a torn line
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+                raise
+        finally:
+            os.close(fd)
         if new_file:
             _fsync_dir(self.path.parent)
         return len(lines)
@@ -69,11 +82,15 @@ class Spool:
             self.clear()
             return
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for op in ops:
-                fh.write(json.dumps(op, ensure_ascii=False, separators=(",", ":")) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for op in ops:
+                    fh.write(json.dumps(op, ensure_ascii=False, separators=(",", ":")) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            tmp.unlink(missing_ok=True)  # the spool itself is untouched
+            raise
         os.replace(tmp, self.path)
         _fsync_dir(self.path.parent)
 
