@@ -12,7 +12,8 @@
    Elasticsearch.
 
 Nothing here fails a run: problems (an SMTP outage, a bad address) are counted and
-reported in the run summary, and the next run tries again.
+reported in the run summary, and the next run tries again. The one exception is a data
+directory that is full or read-only (crawler/datadir.py): the run ends with status 3.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from alerts.ledger import Alert, EntityPolicy, decide
 from alerts.outbox import DigestRecord, Outbox
 from alerts.rules import RuleSet, parse_duration
 from alerts.transport import smtp_config
+from crawler import datadir
 from crawler import settings as defaults
 from crawler.stores.sqlite import SQLiteStore
 from crawler.webfetch import host_is_public, open_url
@@ -416,13 +418,17 @@ def alert_pass(
         settings = AlertSettings.from_env()
         if not settings.enabled:
             return {"disabled": True}
-        allow = [s.name for s in sources.sources if s.allow_private_network] if sources else []
+        # a source listing its private hosts allows them in its crawl, not for thumbnails
+        private = [s for s in sources.sources if s.allow_private_network is True] if sources else []
+        allow = [s.name for s in private]
         if ad_store is None and es_config() is not None:
             ad_store = opened = open_store(data_dir)
         return run_alert_pass(
             data_dir, load_ruleset(), allow_private=allow, settings=settings, ad_store=ad_store
         )
     except Exception as exc:
+        if datadir.record(exc, data_dir):  # disk full or read-only: the run says so
+            return {"errors": [f"alert pass failed: {datadir.fault()}"], "failed": True}
         logger.exception("the alert pass failed")
         return {"errors": [f"alert pass failed: {exc}"], "failed": True}
     finally:

@@ -1,11 +1,13 @@
 """The ``adwatch`` command line: run, crawl, search, extract, sources check, demo, schedule, doctor.
 
 Rules and alerts (crawler/cli_alerts.py): rules check, rules test, alerts send, alerts list.
+An ad's case packet (crawler/cli_evidence.py): evidence.
 
 With Elasticsearch (``ADWATCH_ES_URL``): setup, kibana setup; for retention: prune.
 
 Exit codes: 0 ok (also: another run already in progress), 1 a source failed entirely or a
-check failed, 2 invalid configuration or usage.
+check failed, 2 invalid configuration or usage, 3 the data directory is read-only, not
+writable or out of space (crawler/datadir.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import ConfigError, load_sources, parse_duration
+from crawler.datadir import EXIT_DATA_DIR, DataDirError, describe, disk_error
 from crawler.stores import SearchQuery, data_dir, open_store
 
 
@@ -415,6 +418,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print(f"[warn] {name}: {detail}")
         else:
             report(name, good, detail)
+    from crawler.health_pass import doctor_checks as health_checks
+
+    try:
+        names: list[str] | None = [s.name for s in _load_sources(args).sources if s.enabled]
+    except ConfigError:
+        names = None
+    for name, good, detail in health_checks(ddir, names):  # flags of each source's last run
+        report(name, good, detail)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     print(
         f"[{'ok' if chromium else 'warn'}] chromium: "
@@ -534,6 +545,9 @@ def build_parser() -> argparse.ArgumentParser:
     from crawler.cli_alerts import add_commands
 
     add_commands(sub)  # rules check|test, alerts send|list
+    from crawler.cli_evidence import add_command as add_evidence_command
+
+    add_evidence_command(sub)  # evidence AD_ID
     return p
 
 
@@ -549,8 +563,16 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except DataDirError as exc:
+        print(f"adwatch: {exc}", file=sys.stderr)
+        return EXIT_DATA_DIR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a full or read-only disk under any command: one clear line
+        if disk_error(exc) is None:
+            raise
+        print(f"adwatch: {describe(exc, data_dir(args.data_dir))}", file=sys.stderr)
+        return EXIT_DATA_DIR
 
 
 if __name__ == "__main__":

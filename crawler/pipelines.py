@@ -16,6 +16,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from crawler import datadir
+from crawler.evidence import EvidenceWriter
 from crawler.items import Ad, Page, RawAd
 from crawler.normalize import canonical_url
 from crawler.rulematch import use_rules
@@ -35,6 +37,7 @@ class ExtractPipeline:
     processes of :mod:`crawler.workers` (``ADWATCH_EXTRACT_WORKERS``). Always on.
 
     Stats: ``adwatch/ads_extracted``, ``adwatch/pages_malformed`` (a page with no ad),
+    ``adwatch/detail_no_ad`` (an ad page or feed entry extraction found no ad in),
     ``adwatch/ads_invalid`` (extraction or normalization failed),
     ``adwatch/extract_worker_crashes``.
     """
@@ -57,15 +60,19 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page | RawAd):
             return item
+        # the response kept as evidence stays in this process; the worker needs the page only
+        capture, item.capture = item.capture, None
         crashes = self.pool.crashes
         status, result = await self.pool.run(item, self.crawler.spider.source)
         if self.pool.crashes > crashes:
             self.stats.inc_value("adwatch/extract_worker_crashes", self.pool.crashes - crashes)
         if status == OK:
             self.stats.inc_value("adwatch/ads_extracted")
+            result.capture = capture
             return result
         if status == NO_AD:
             self.stats.inc_value("adwatch/pages_malformed")
+            self.stats.inc_value("adwatch/detail_no_ad")  # source health: selectors failing
             if isinstance(item, Page):
                 self.store.mark_unavailable(canonical_url(item.url), "no_ad", utc_now())
         else:
@@ -83,7 +90,9 @@ class StorePipeline:
     ``ADWATCH_STORE_FLUSH_SECONDS``), one transaction per batch, and at spider close.
     Stat ``adwatch/ads_spooled``: ads the store could not take now (kept in its spool).
     Each batch is first recorded for the alert ledger (crawler/stores/alert_state.py) in the
-    local SQLite file; ``ADWATCH_ALERTS = False`` turns that off."""
+    local SQLite file; ``ADWATCH_ALERTS = False`` turns that off. Before that, the responses
+    of its new or changed ads go to the evidence WARC (crawler/evidence.py,
+    ``ADWATCH_EVIDENCE``)."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -107,6 +116,7 @@ class StorePipeline:
             self.alert_state = None
         entity = os.environ.get("ADWATCH_ENTITY_ALERTS") or settings.get("ADWATCH_ENTITY_ALERTS")
         self.phone_sightings = (entity or "flagged").strip().lower() != "off"
+        self.evidence = EvidenceWriter.from_crawler(crawler, self.store)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -115,6 +125,9 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Ad):
+            if datadir.fault() is not None:  # the run is stopping; the next run fetches it
+                datadir.stop_crawl(self.crawler)
+                raise DropItem(f"{item.url}: not stored: {datadir.fault()}", log_level="DEBUG")
             self.pending.append(item)
             if (
                 len(self.pending) >= self.batch_size
@@ -128,18 +141,37 @@ class StorePipeline:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
+        if datadir.fault() is not None:
+            return
         now = utc_now()
-        if self.alert_state is not None:
-            # sightings first: a crash between the two writes leaves a sighting whose ad is
-            # fetched again next run (the ledger decides once), never an ad that is stored
-            # and skipped from then on without the ledger ever seeing it
-            self.alert_state.record_alert_sightings(batch, now, phones=self.phone_sightings)
-        statuses = self.store.upsert_ads(batch, now)
+        try:
+            if self.evidence is not None:
+                # evidence first, like the sightings below: a page captured but not stored
+                # is fetched again next run and not captured twice (same content hash)
+                self.evidence.record(batch)
+            if self.alert_state is not None:
+                # sightings first: a crash between the two writes leaves a sighting whose ad
+                # is fetched again next run (the ledger decides once), never an ad that is
+                # stored and skipped from then on without the ledger ever seeing it
+                self.alert_state.record_alert_sightings(batch, now, phones=self.phone_sightings)
+            statuses = self.store.upsert_ads(batch, now)
+        except Exception as exc:
+            if datadir.disk_error(exc) is None:
+                raise
+            # disk full or read-only: each write is one transaction, so the ads of the batch
+            # that did not make it are simply not stored, and the next run fetches them
+            datadir.stop_crawl(self.crawler, exc)
+            return
         for status in statuses:
             self.stats.inc_value(f"adwatch/ads_{status}")
 
-    def spider_closed(self, spider: Any, reason: str) -> None:  # noqa: ARG002
+    def close_spider(self) -> None:
+        # before the spider_closed signal, whose handlers record the source as run
+        self.flush()
+
+    def spider_closed(self) -> None:
         try:
-            self.flush()
+            if self.evidence is not None:
+                self.evidence.close()
         finally:
             release_store(self.store)

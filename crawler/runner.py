@@ -4,7 +4,12 @@ One Scrapy ``CrawlerProcess`` runs every due source's spider side by side (each 
 politeness settings); the summary is built from each crawler's stats, recorded in the store
 and printed. A second run started while one is going exits at once (status 0). After the
 crawl, still under the lock, the alert pass (crawler/alerting.py) sends what is due; its
-counts join the summary and never change the exit status.
+counts join the summary and never change the exit status; so does the source-health pass
+(crawler/health_pass.py), which flags sources and e-mails the operator.
+
+A data directory that is read-only, or too full to start (``ADWATCH_MIN_FREE_MB``), stops
+the run before anything is written; one that fills up during the run stops it cleanly
+(crawler/datadir.py). Both end with status 3 and one line naming the directory.
 """
 
 from __future__ import annotations
@@ -18,14 +23,18 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from crawler import datadir
 from crawler.alerting import alert_pass
 from crawler.config import Source, SourcesFile
+from crawler.health_pass import health_pass
 from crawler.stores import open_store
 from crawler.summary import run_totals, source_summary
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_DATA_DIR = datadir.EXIT_DATA_DIR  # disk full, data directory read-only or not writable
+_MIN_FREE = "ADWATCH_MIN_FREE_MB"
 
 
 @dataclass
@@ -72,7 +81,10 @@ def run(
     force: bool = False,
     settings_overrides: dict[str, Any] | None = None,
 ) -> RunResult:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:  # writable, with room to spare: else one clear line, and nothing written
+        datadir.check(data_dir, datadir.min_free_mb((settings_overrides or {}).get(_MIN_FREE)))
+    except datadir.DataDirError as exc:
+        return RunResult(EXIT_DATA_DIR, message=f"adwatch: {exc}")
     lock = FileLock(str(data_dir / "adwatch.run.lock"))
     try:
         lock.acquire(timeout=0)
@@ -80,6 +92,10 @@ def run(
         return RunResult(EXIT_OK, message="another adwatch run is in progress; nothing to do")
     try:
         return _run_locked(sources, sources_path, data_dir, only, force, settings_overrides)
+    except Exception as exc:
+        if datadir.disk_error(exc) is None:
+            raise
+        return RunResult(EXIT_DATA_DIR, message=f"adwatch: {datadir.describe(exc, data_dir)}")
     finally:
         lock.release()
 
@@ -97,6 +113,7 @@ def _run_locked(
     from spiders import spider_class_for
 
     started = datetime.now(UTC)
+    datadir.reset()
     store = open_store(data_dir)
     try:
         states = {s.name: store.source_state(s.name) for s in sources.sources}
@@ -131,7 +148,21 @@ def _run_locked(
         per_source.append(source_summary(source.name, stats, stats.get("finish_reason", "?")))
     # ledger -> digests -> outbox -> SMTP, also when no source was due (the outbox retries);
     # it never raises, and its problems do not change the exit code
-    alerts = alert_pass(data_dir, sources)
+    # (not after a full or read-only disk stopped the crawl: the next run decides)
+    fault = datadir.fault()
+    alerts = (
+        alert_pass(data_dir, sources)
+        if fault is None
+        else {"failed": True, "errors": ["not run: the data directory cannot be written"]}
+    )
+    # per-source health: recorded, flagged, operators e-mailed; never raises either
+    health = (
+        health_pass(
+            data_dir, per_source, [crawler.stats.get_stats() for _, crawler in crawlers], started
+        )
+        if fault is None
+        else {}
+    )
     finished = datetime.now(UTC)
     store = open_store(data_dir)
     try:
@@ -152,8 +183,15 @@ def _run_locked(
             "spooled": store.spool_pending(),
         }
         summary["alerts"] = alerts
-        store.record_run(summary)
+        summary["health"] = health
+        try:
+            store.record_run(summary)
+        except Exception as exc:  # a full disk: the summary is still printed
+            if not datadir.record(exc, data_dir):
+                raise
     finally:
         store.close()
+    if datadir.fault() is not None:
+        return RunResult(EXIT_DATA_DIR, summary, message=f"adwatch: {datadir.fault()}")
     code = EXIT_SOURCE_FAILED if summary["totals"]["failed_sources"] else EXIT_OK
     return RunResult(code, summary)

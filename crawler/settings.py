@@ -44,13 +44,35 @@ CONCURRENT_ITEMS = 2
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
-# Private, loopback and link-local addresses are refused unless a source allows them.
+# Private, loopback and link-local addresses are refused unless a source allows them: true
+# allows every one, a list of "host" or "host:port" only those (a redirect elsewhere is refused).
 ADWATCH_ALLOW_PRIVATE_NETWORK = False
+# Retry-After (seconds or an HTTP date) on 429 and 503 is honoured up to this many seconds;
+# a longer wait gives the request up for the run (crawler/retries.py).
+ADWATCH_RETRY_AFTER_MAX = 300
+# Other retries wait this many seconds, doubled at each retry of a request, at most the max.
+ADWATCH_RETRY_BACKOFF = 1.0
+ADWATCH_RETRY_BACKOFF_MAX = 60.0
+# Bot walls (crawler/blocks.py): recognised by markers in the first ADWATCH_BOTWALL_SCAN_BYTES
+# of a page (walls are small pages); a captcha widget marks a wall only on a page with at most
+# ADWATCH_BOTWALL_MAX_TEXT characters of text (ordinary contact forms carry widgets too).
+ADWATCH_BOTWALL = True
+ADWATCH_BOTWALL_SCAN_BYTES = 16_384
+ADWATCH_BOTWALL_MAX_TEXT = 1_500
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateNetworkMiddleware": 50,
+    # bot walls (403/429/503, captcha and challenge pages) counted, not parsed as ads
+    "crawler.blocks.BotWallMiddleware": 540,
+    # Scrapy's retry, redirect and decompression, with waits and counters added
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retries.PoliteRetryMiddleware": 550,
     # static first, the browser when a page needs it (sources with render: auto | browser)
     "crawler.rendering.RenderMiddleware": 560,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.limits.SizeLimitMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.limits.RedirectLimitMiddleware": 600,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.IncrementalMiddleware": 950,
@@ -64,11 +86,15 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.SourceStateExtension": 500,
     "crawler.extensions.ProgressExtension": 600,
+    "crawler.datadir.DataDirGuard": 700,
 }
 
 # ---------------------------------------------------------------- adwatch
 # Data directory (SQLite store, outbox, spool); the environment's ADWATCH_DATA_DIR wins.
 ADWATCH_DATA_DIR = None
+# adwatch run refuses to start (exit 3) with less free space than this in the data
+# directory (megabytes); the environment's ADWATCH_MIN_FREE_MB wins.
+ADWATCH_MIN_FREE_MB = 100
 # sources.yaml path; the environment's ADWATCH_SOURCES wins.
 ADWATCH_SOURCES = None
 # Listing pages followed per source and run (guards against endless pagination).
@@ -148,6 +174,23 @@ ADWATCH_SMTP_TIMEOUT = 30
 # Kibana data view of the ads, for the "open in Kibana" links (with ADWATCH_KIBANA_URL).
 ADWATCH_KIBANA_DATA_VIEW = "adwatch-ads"
 
+# ---------------------------------------------------------------- source health (crawler/health.py)
+# Each of these can also be set in the environment (ADWATCH_...), which wins. Flags go to the
+# run summary, `adwatch doctor`, and an e-mail to $ADWATCH_OPS_EMAIL (comma-separated; sent
+# when a flag is raised and when it recovers, not on every run in between).
+# zero_yield: no ad now, after a median of at least ADWATCH_HEALTH_MIN_MEDIAN ads (new,
+# updated, unchanged or already known) over the source's last ADWATCH_HEALTH_HISTORY_RUNS
+# runs without a flag.
+ADWATCH_HEALTH_HISTORY_RUNS = 5
+ADWATCH_HEALTH_MIN_MEDIAN = 1
+# selectors_failing: at least ADWATCH_HEALTH_MIN_PAGES ad pages (or feed entries) without an
+# ad, and at least this share of those fetched; or every listing page without an ad link.
+ADWATCH_HEALTH_MIN_PAGES = 3
+ADWATCH_HEALTH_NO_AD_SHARE = 0.5
+# blocked: at least this share of the pages answered by a bot wall (adwatch/blocked/* stats),
+# 403 or 429; or the source fetched nothing and such answers were among the reasons.
+ADWATCH_HEALTH_BLOCKED_SHARE = 0.5
+
 # ---------------------------------------------------------------- photos (docs/IMAGES.md)
 # Download, check and hash ad photos; cluster near-duplicates; keep reposts as sightings.
 ADWATCH_IMAGES = True
@@ -174,3 +217,14 @@ ADWATCH_DHASH_THRESHOLD = 14
 ADWATCH_CROP_THRESHOLD = 8
 # A repost's text must share this much of its word pairs with the original's (0..1).
 ADWATCH_REPOST_TEXT_SIMILARITY = 0.4
+
+# ---------------------------------------------------------------- evidence (crawler/evidence.py)
+# Keep the response of every new or changed ad in a WARC file under <data dir>/evidence/warc
+# (one file per source and run, with its capture time and SHA-256), for `adwatch evidence`.
+ADWATCH_EVIDENCE = True
+# Also keep a full-page screenshot (PNG) of each ad page the browser renders, in
+# <data dir>/evidence/screenshots; and how long Chromium may take to make one (ms).
+ADWATCH_SCREENSHOTS = True
+ADWATCH_SCREENSHOT_TIMEOUT_MS = 10_000
+# A WARC file is closed and the next one begun past this size (the usual 1 GB).
+ADWATCH_EVIDENCE_WARC_MAX_BYTES = 1_000_000_000

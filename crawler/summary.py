@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.health import format_health
+
+# bot walls (crawler/blocks.py), by reason
+BLOCKED_PREFIX = "adwatch/blocked/"
 ERROR_PREFIXES = (
     "downloader/exception_type_count/",
     "httperror/response_ignored_status_count/",
@@ -31,6 +35,10 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
         errors["rejected_by_store"] = int(stats["adwatch/ads_rejected"])
     if stats.get("adwatch/blocked_private_network"):
         errors["blocked_private_network"] = int(stats["adwatch/blocked_private_network"])
+    errors.update(hostile_page_counts(stats, errors.pop("DownloadCancelledError", 0)))
+    blocked = {
+        k[len(BLOCKED_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(BLOCKED_PREFIX)
+    }
     ok_pages = int(stats.get("downloader/response_status_count/200", 0))
     # photo downloads (crawler/images.py) are not pages
     pages = int(stats.get("response_received_count", 0)) - int(
@@ -49,6 +57,11 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
         new + updated + unchanged + spooled + int(stats.get("adwatch/detail_skipped_known", 0))
     ):
         warnings.append("no ads found (selectors stopped matching, or the site needs a browser?)")
+    if blocked:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(blocked.items()))
+        warnings.append(
+            f"blocked: {sum(blocked.values())} page(s) were bot walls, not parsed ({detail})"
+        )
     return {
         "source": name,
         "reason": reason,
@@ -75,10 +88,28 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
         },
         "browser_launched": int(stats.get("playwright/browser_count", 0)),
         "errors": errors,
+        "blocked": blocked,
         "warnings": warnings,
         "duration_s": round(duration, 2) if duration is not None else None,
         "failed": fetched == 0 or reason not in ("finished", "closespider_pagecount"),
     }
+
+
+def hostile_page_counts(stats: dict[str, Any], cancelled: int = 0) -> dict[str, int]:
+    """Pages skipped as hostile (crawler/limits.py, crawler/retries.py, crawler/middlewares.py),
+    by kind; ``cancelled`` downloads beyond those over the size cap keep their own label."""
+    sent = int(stats.get("adwatch/pages_too_large/sent", 0))
+    counts = {
+        "pages_too_large": sent + int(stats.get("adwatch/pages_too_large/decompressed", 0)),
+        "DownloadCancelledError": int(cancelled) - sent,
+        "redirect_loop": int(stats.get("adwatch/redirect_loop", 0)),
+        "redirects_too_many": int(stats.get("adwatch/redirects_too_many", 0)),
+        "refused_scheme": int(stats.get("adwatch/refused_scheme", 0)),
+        "retry_after_too_long": sum(
+            int(v) for k, v in stats.items() if k.startswith("adwatch/retry_after_too_long/")
+        ),
+    }
+    return {k: v for k, v in counts.items() if v > 0}
 
 
 def photo_counts(stats: dict[str, Any]) -> dict[str, Any]:
@@ -164,6 +195,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append("FAILED sources: " + ", ".join(t["failed_sources"]))
     if summary.get("alerts"):
         lines.extend(format_alerts(summary["alerts"]))
+    lines.extend(format_health(summary))
     return "\n".join(lines)
 
 

@@ -16,6 +16,8 @@ from typing import Any
 from crawler.items import Ad
 from crawler.stores.alert_state import AlertState
 from crawler.stores.base import NEW, UNCHANGED, UPDATED, SearchHit, SearchQuery
+from crawler.stores.evidence_state import EvidenceState
+from crawler.stores.health_state import HealthState
 from crawler.stores.photo_state import PhotoState
 
 SCHEMA = """
@@ -124,10 +126,12 @@ _AD_COLUMNS = [
 ]
 
 
-class SQLiteStore(AlertState, PhotoState):
+class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
     """Ads, source state and runs in ``<data_dir>/adwatch.sqlite3``; also, in every mode,
-    the alert ledger and the outbox state (crawler/stores/alert_state.py), and photos,
-    their clusters and repost sightings (crawler/stores/photo_state.py)."""
+    the alert ledger and the outbox state (crawler/stores/alert_state.py), photos,
+    their clusters and repost sightings (crawler/stores/photo_state.py), source
+    health (crawler/stores/health_state.py), and where each ad's evidence is
+    (crawler/stores/evidence_state.py)."""
 
     backend = "sqlite"
 
@@ -146,6 +150,8 @@ class SQLiteStore(AlertState, PhotoState):
         self._migrate()
         self._init_alert_tables()
         self._init_photo_tables()
+        self._init_health_tables()
+        self._init_evidence_tables()
 
     def _migrate(self) -> None:
         """Add the columns that files written by older versions lack."""
@@ -434,7 +440,18 @@ class _Transaction:
         self.conn.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type is None:
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error:
+                # a COMMIT that fails (disk full) leaves the transaction open
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        # SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR)
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
 
 def fts_query(text: str) -> str:
