@@ -189,15 +189,21 @@ def _is_blocked(run: SourceRun, settings: HealthSettings) -> bool:
     return run.failed or blocked >= settings.blocked_share * max(run.answered, run.pages, 1)
 
 
-def _selectors_message(run: SourceRun, settings: HealthSettings) -> str | None:
-    # pages that held no ad before are not fetched again for a while: they still count
-    seen = run.extracted_pages + run.skipped_no_ad
-    empty = run.no_ad + run.skipped_no_ad
+def _selectors_message(
+    run: SourceRun, settings: HealthSettings, active: Iterable[str] = ()
+) -> str | None:
+    seen, empty = run.extracted_pages, run.no_ad
     if seen >= settings.min_pages and empty >= max(settings.min_pages, settings.no_ad_share * seen):
-        earlier = f", {run.skipped_no_ad} of them on an earlier run" if run.skipped_no_ad else ""
         return (
             f"selectors stopped matching: {empty} of {seen} ad pages held no ad "
-            f"(title or text missing{earlier})"
+            "(title or text missing)"
+        )
+    if SELECTORS_FAILING in active and seen < settings.min_pages and run.skipped_no_ad:
+        # the pages that held no ad are not fetched again for a while (a site's few broken
+        # pages must not flag it on every run): too few pages now to say it recovered
+        return (
+            "selectors stopped matching on an earlier run; too few ad pages fetched since "
+            f"to tell ({seen}, {run.skipped_no_ad} skipped for holding no ad before)"
         )
     if (
         run.listing_pages
@@ -221,10 +227,14 @@ def baseline(history: Iterable[SourceRun], settings: HealthSettings) -> tuple[fl
 
 
 def assess(
-    run: SourceRun, history: Iterable[SourceRun], settings: HealthSettings | None = None
+    run: SourceRun,
+    history: Iterable[SourceRun],
+    settings: HealthSettings | None = None,
+    active: Iterable[str] = (),
 ) -> list[Flag]:
     """The flags of ``run``. ``history``: the source's earlier runs that raised no flag,
-    newest first (a long outage keeps being compared with the yield before it)."""
+    newest first (a long outage keeps being compared with the yield before it); ``active``:
+    the source's flags still open (one that this run cannot judge stays)."""
     settings = settings or HealthSettings()
     flags: list[Flag] = []
     blocked = _is_blocked(run, settings)
@@ -246,7 +256,7 @@ def assess(
             message = f"failing: the crawl ended early ({run.reason}){why}"
         flags.append(Flag(run.source, FAILING, message))
     if not blocked:
-        message = _selectors_message(run, settings)
+        message = _selectors_message(run, settings, set(active))
         if message:
             flags.append(Flag(run.source, SELECTORS_FAILING, message))
     median, n = baseline(history, settings)

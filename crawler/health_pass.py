@@ -80,7 +80,7 @@ def health_pass(
             for summary, source_stats in zip(per_source, stats, strict=True):
                 run = SourceRun.from_stats(summary, source_stats)
                 history = state.healthy_runs(run.source, settings.history_runs)
-                flags = assess(run, history, settings)
+                flags = assess(run, history, settings, state.active_health_flags(run.source))
                 summary["health"] = [f.to_dict() for f in flags]
                 if flags:
                     out["flagged"][run.source] = [f.flag for f in flags]

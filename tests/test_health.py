@@ -100,11 +100,21 @@ def test_selectors_fine_when_a_few_ad_pages_are_gone():
     assert SELECTORS_FAILING not in names(assess(small, []))
 
 
-def test_pages_known_to_hold_no_ad_keep_counting_on_later_runs():
-    # the pages that held no ad are not fetched again for a day: the flag must stay
+def test_a_flag_stays_while_the_pages_that_held_no_ad_are_not_fetched_again():
+    # the pages that held no ad are not fetched again for a day: too few pages to tell
     run = SourceRun("site", pages=2, ads=0, listing_pages=2, skipped_no_ad=20)
-    flags = {f.flag: f.message for f in assess(run, [good_run()])}
-    assert SELECTORS_FAILING in flags and "20 of them on an earlier run" in flags[SELECTORS_FAILING]
+    flags = {f.flag: f.message for f in assess(run, [good_run()], active=[SELECTORS_FAILING])}
+    assert "too few ad pages fetched since" in flags[SELECTORS_FAILING]
+    assert "20 skipped for holding no ad before" in flags[SELECTORS_FAILING]
+    # fresh pages with ads again: it recovers
+    fixed = SourceRun("site", pages=12, ads=10, listing_pages=2, extracted_pages=10)
+    assert assess(fixed, [good_run()], active=[SELECTORS_FAILING]) == []
+
+
+def test_a_few_broken_pages_skipped_on_an_incremental_run_raise_no_flag():
+    # a healthy site with a few pages that never held an ad, all its other ads known
+    run = SourceRun("site", pages=40, ads=466, listing_pages=40, skipped_no_ad=4, extracted_pages=0)
+    assert assess(run, [good_run()]) == []
 
 
 def test_selectors_failing_when_no_listing_page_has_an_ad_link():

@@ -72,6 +72,16 @@ class HealthState:
             ).fetchall()
         return [SourceRun.from_dict(json.loads(r[0])) for r in rows]
 
+    def active_health_flags(self, source: str) -> list[str]:
+        """The flags of ``source`` raised and not recovered yet."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT flag FROM health_flags WHERE source = ? AND recovered_at IS NULL",
+                (source,),
+            )
+        ]
+
     def record_source_runs(
         self, started_at: str, runs: list[tuple[SourceRun, list[Flag]]], at: str
     ) -> list[tuple[str, str]]:
@@ -94,13 +104,7 @@ class HealthState:
                         json.dumps(run.to_dict(), sort_keys=True),
                     ),
                 )
-                active = [
-                    r[0]
-                    for r in self.conn.execute(
-                        "SELECT flag FROM health_flags WHERE source = ? AND recovered_at IS NULL",
-                        (run.source,),
-                    )
-                ]
+                active = self.active_health_flags(run.source)
                 raised, kept, gone = transitions(active, flags)
                 for f in raised:
                     self.conn.execute(
