@@ -50,13 +50,45 @@ def parse_host_port(entry: str) -> tuple[str, int | None]:
     return (parsed.hostname or "", parsed.port)
 
 
+def private_network_policy(
+    allow: bool | list[str] | tuple[str, ...],
+) -> tuple[bool, set[tuple[str, int | None]]]:
+    """A source's ``allow_private_network`` -> (everything allowed, the ``(host, port)`` pairs
+    allowed)."""
+    if isinstance(allow, list | tuple):
+        return False, {parse_host_port(entry) for entry in allow}
+    return bool(allow), set()
+
+
+def is_listed(allowed_hosts: set[tuple[str, int | None]], host: str, port: int) -> bool:
+    """Whether ``host:port`` is in the allow-list (an entry without a port allows any)."""
+    return (host, port) in allowed_hosts or (host, None) in allowed_hosts
+
+
+async def host_is_public(host: str, port: int | None) -> bool:
+    """Whether ``host`` (an address, or a name resolved with the event loop's resolver) is
+    public: every address it resolves to must be. An unresolvable name counts as public, its
+    download fails on its own with a DNS error."""
+    try:
+        return is_public_address(host)
+    except ValueError:
+        pass  # a name, not an address
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, port or 80, type=socket.SOCK_STREAM
+        )
+    except OSError:
+        return True
+    return all(is_public_address(info[4][0]) for info in infos)
+
+
 class PrivateNetworkMiddleware:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         allow = crawler.settings.get("ADWATCH_ALLOW_PRIVATE_NETWORK")
         self.allowed_hosts: set[tuple[str, int | None]] = set()
         if isinstance(allow, list | tuple):
-            self.allowed_hosts = {parse_host_port(entry) for entry in allow}
+            self.allowed_hosts = private_network_policy(allow)[1]
             self.allow = False
         else:
             self.allow = crawler.settings.getbool("ADWATCH_ALLOW_PRIVATE_NETWORK")
@@ -77,7 +109,7 @@ class PrivateNetworkMiddleware:
         host = parsed.hostname or ""
         if self.allowed_hosts:
             port = parsed.port or (443 if parsed.scheme == "https" else 80)
-            if (host, port) in self.allowed_hosts or (host, None) in self.allowed_hosts:
+            if is_listed(self.allowed_hosts, host, port):
                 return None
         public = self.cache.get(host)
         if public is None:
@@ -88,7 +120,7 @@ class PrivateNetworkMiddleware:
         return None
 
     async def _check_new_host(self, request: Request, host: str, port: int | None) -> None:
-        public = await self._host_is_public(host, port)
+        public = await host_is_public(host, port)
         self.cache[host] = public
         if not public:
             self._refuse(request, f"{host} is a private, loopback or link-local address")
@@ -98,20 +130,6 @@ class PrivateNetworkMiddleware:
     ) -> None:
         self.crawler.stats.inc_value(stat)
         raise IgnoreRequest(f"refused {request.url}: {why}")
-
-    @staticmethod
-    async def _host_is_public(host: str, port: int | None) -> bool:
-        try:
-            return is_public_address(host)
-        except ValueError:
-            pass  # a name, not an address
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, port or 80, type=socket.SOCK_STREAM
-            )
-        except OSError:
-            return True  # unresolvable: the download fails on its own with a DNS error
-        return all(is_public_address(info[4][0]) for info in infos)
 
 
 class IncrementalMiddleware:

@@ -16,7 +16,9 @@ source's state for the next run.
 :class:`RenderMiddleware` (downloader middleware, enabled for sources whose render is not
 ``static``; see spiders/factory.py) does this. Stats: ``adwatch/render/static_pages``,
 ``adwatch/render/browser_pages``, ``adwatch/render/fallbacks``,
-``adwatch/render/back_to_static``, ``adwatch/render/browser_crashes``.
+``adwatch/render/back_to_static``, ``adwatch/render/browser_crashes``. Every request of a page
+in the browser goes through crawler/browser_guard.py: the source's private-network policy
+(refusals count in ``adwatch/blocked_private_network``) and a usable charset.
 
 With ``ADWATCH_EVIDENCE`` and ``ADWATCH_SCREENSHOTS``, an ad page the browser renders is also
 kept as a full-page screenshot (:class:`Screenshot`; crawler/evidence.py stores it).
@@ -30,9 +32,18 @@ from urllib.parse import urlparse
 
 from parsel import Selector
 from scrapy import Request, signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
+from scrapy.utils.misc import load_object
+from scrapy.utils.python import global_object_name
 
+from crawler.browser_guard import (
+    GUARD_META,
+    PAGE_REFUSED_META,
+    REFUSED_META,
+    BrowserGuard,
+    guard_page,
+)
 from crawler.config import Source, is_xpath
 from crawler.extract import (
     AD_TYPES,
@@ -162,6 +173,12 @@ class RenderMiddleware:
             "ADWATCH_SCREENSHOTS"
         )
         self.screenshot_ms = settings.getint("ADWATCH_SCREENSHOT_TIMEOUT_MS")
+        abort = settings.get("PLAYWRIGHT_ABORT_REQUEST")
+        self.abort_request = load_object(abort) if abort else None
+        self.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
+        self.fetch_timeout_ms = settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT") or 30_000
+        # browser context -> its guard (and so its host cache)
+        self.guards: dict[str, BrowserGuard] = {}
         self.store = acquire_store(settings.get("ADWATCH_DATA_DIR"))
         learned = self.store.source_state(source.name).get("render", {})
         # "host shape" -> "browser" | "static"; host -> [static pages fine, pages needing it]
@@ -246,6 +263,18 @@ class RenderMiddleware:
         context = f"{self.source.name}-{generation}"
         request.meta["playwright_context"] = context
         self.inflight[context] = self.inflight.get(context, 0) + 1
+        guard = self.guards.get(context)
+        if guard is None:
+            guard = self.guards[context] = BrowserGuard(
+                self.source.allow_private_network,
+                abort_request=self.abort_request,
+                max_redirects=self.max_redirects,
+                timeout_ms=self.fetch_timeout_ms,
+            )
+        request.meta[GUARD_META] = guard
+        request.meta["playwright_page_init_callback"] = guard_page
+        # a service worker's requests are not routed through the page
+        request.meta["playwright_context_kwargs"] = {"service_workers": "block"}
         request.meta["playwright_page_methods"] = [
             PageMethod(WaitFor(wait_selector(self.source, is_ad), self.wait_ms))
         ]
@@ -262,6 +291,7 @@ class RenderMiddleware:
         current = f"{self.source.name}-{self.browser_pages // max(self.recycle_after, 1)}"
         if self.inflight[context] <= 0 and context != current:
             del self.inflight[context]
+            self.guards.pop(context, None)
             wrapper = getattr(self._handler(), "context_wrappers", {}).get(context)
             if wrapper is not None:
                 import asyncio
@@ -277,8 +307,38 @@ class RenderMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if request.meta.get("playwright"):
+            self._count_refused(request)
             self._page_done(request)
+            target = request.meta.pop(PAGE_REFUSED_META, None)
+            if target:  # not retried: it would be refused again
+                self._uncount_exception(exception)
+                raise IgnoreRequest(f"refused {request.url}: the browser was sent to {target}")
         return None
+
+    def _uncount_exception(self, exception: Exception) -> None:
+        """A page refused in the browser counts as a refusal, as it does on the static path,
+        not also as a download error (Scrapy's DownloaderStats counted it already)."""
+        stats = self.crawler.stats
+        key = f"downloader/exception_type_count/{global_object_name(type(exception))}"
+        if stats.get_value(key):
+            stats.inc_value(key, -1)
+            stats.inc_value("downloader/exception_count", -1)
+            if not stats.get_value(key):
+                stats.get_stats().pop(key, None)
+
+    def _count_refused(self, request: Request) -> None:
+        """Counts what the browser was refused while rendering the page of ``request``."""
+        refused = request.meta.pop(REFUSED_META, None)
+        if not refused:
+            return
+        for stat, _ in refused:
+            self.crawler.stats.inc_value(stat)
+        self.crawler.spider.logger.info(
+            "%s: the browser was refused %d request(s) to private addresses or other schemes: %s",
+            request.url,
+            len(refused),
+            ", ".join(sorted({url for _, url in refused})[:5]),
+        )
 
     def _handler(self) -> Any:
         try:
@@ -289,6 +349,8 @@ class RenderMiddleware:
     # ------------------------------------------------------------ responses
 
     def process_response(self, request: Request, response: Response) -> Any:
+        if request.meta.get("playwright"):
+            self._count_refused(request)
         if not self._is_page_request(request):
             return response
         stats = self.crawler.stats

@@ -6,7 +6,9 @@ in Content-Length), a gzip bomb, broken and missing charsets, bot walls (a captc
 Cloudflare challenge, a 403), a 429 and a 503 with Retry-After that answer on the next try,
 a 429 that asks for an hour, a 500 that answers on the next try, redirects and links to
 private addresses (another port of 127.0.0.1, localhost, 169.254.169.254), links that are
-not http(s), and endless pagination, between ordinary ads.
+not http(s), and endless pagination, between ordinary ads. ``/browser-private/`` lists the
+pages a browser would be lured from to the private network: by a page's scripts, frames,
+XHR redirects and WebSocket (``/ad/js-to-private``), or by the page redirecting.
 
 ``PrivateSite`` stands for a service on the private network: it answers anything and
 records every request, so a test can prove that none reached it. Both run in this process
@@ -85,6 +87,22 @@ GOOD_ADS = {
 
 #: Listing pages the crawl may follow (``politeness: {max_pages: ...}`` in the test).
 MAX_PAGES = 3
+
+#: The pages of ``/browser-private/``, whose rendering in a browser would reach the private
+#: network: ``/ad/js-to-private`` from its scripts, frames and a redirect of its XHR, the
+#: others by redirecting the page itself.
+BROWSER_PRIVATE_PAGES = (
+    "/ad/good-1",
+    "/ad/js-to-private",
+    "/ad/to-private",
+    "/ad/to-localhost",
+    "/ad/to-metadata",
+)
+#: The requests ``/ad/js-to-private`` makes to private addresses (a blocking script, an
+#: iframe, two fetches, an XHR redirected to the private site, a WebSocket), and the one it
+#: makes that PLAYWRIGHT_ABORT_REQUEST aborts anyway (an image).
+JS_PRIVATE_REQUESTS = 6
+JS_PRIVATE_TITLE = "Anuncio con scripts curiosos"
 
 
 class PrivateSite:
@@ -166,8 +184,23 @@ class HostileSite:
         seen = len(self.hits[path])
         if path == "/list/":
             return html(self.listing(1))
+        if path == "/charsets/":  # only the pages whose charset is missing or unknown
+            items = "".join(
+                f'<li><a class="ad" href="{p}">ad</a></li>'
+                for p in ("/ad/no-charset", "/ad/unknown-charset")
+            )
+            return html(f"<!doctype html><html><body><ul>{items}</ul></body></html>")
         if path.startswith("/list/"):
             return html(self.listing(int(path.rsplit("/", 1)[1])))
+        if path == "/browser-private/":
+            items = "".join(
+                f'<li><a class="ad" href="{p}">ad</a></li>' for p in BROWSER_PRIVATE_PAGES
+            )
+            return html(f"<!doctype html><html><body><ul>{items}</ul></body></html>")
+        if path == "/ad/js-to-private":
+            return html(self.js_to_private(path))
+        if path == "/redirect-xhr":
+            raise web.HTTPFound(f"{self.private_url}/from-xhr-redirect")
         if path in ("/ad/good-1", "/ad/good-2"):
             return html(ad_page(GOOD_ADS[path], ad_text(path)))
         if path.startswith("/ad/page-"):
@@ -257,6 +290,37 @@ class HostileSite:
             refresh = f'<meta http-equiv="refresh" content="0; url={self.private_url}/refresh">'
             return html(f"<html><head>{refresh}</head><body>Redirigiendo</body></html>")
         raise web.HTTPNotFound()
+
+    def js_to_private(self, path: str) -> str:
+        """An ad whose heading is written once its requests to private addresses settled."""
+        private = self.private_url
+        metadata = "http://169.254.169.254/latest/meta-data/"
+        script = f"""
+const socket = new Promise((done) => {{
+  try {{
+    const ws = new WebSocket("ws://127.0.0.1:{self.private.port}/socket");
+    ws.onopen = ws.onerror = ws.onclose = done;
+  }} catch (e) {{ done(); }}
+}});
+new Image().src = "{private}/pixel.gif";
+Promise.allSettled([
+  fetch("{private}/from-js"),
+  fetch("{metadata}iam/security-credentials/"),
+  fetch("/redirect-xhr"),
+  socket,
+]).then(() => {{
+  const h1 = document.createElement("h1");
+  h1.textContent = "{JS_PRIVATE_TITLE}";
+  document.body.prepend(h1);
+}});
+"""
+        return (
+            '<!doctype html><html><head><meta charset="utf-8"><title>Anuncio</title></head>'
+            f'<body><div class="body"><p>{ad_text(path)}</p></div>'
+            f'<iframe src="{metadata}"></iframe>'
+            f'<script src="{private}/script.js"></script>'
+            f"<script>{script}</script></body></html>"
+        )
 
     async def stream_huge(self, request: web.Request, declared: bool) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/html; charset=utf-8"})

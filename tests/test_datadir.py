@@ -376,7 +376,9 @@ def test_a_warc_batch_that_does_not_fit_is_cut_off_and_every_kept_record_is_inde
     def ad(k: int) -> Ad:
         url = f"http://example.org/ad/{k}.html"
         body = os.urandom(30_000)  # does not compress: the disk fills within a few batches
-        capture = Capture(url=url, status=200, headers=[], body=body, captured_at="2026-11-28T00:00:00+00:00")
+        capture = Capture(
+            url=url, status=200, headers=[], body=body, captured_at="2026-11-28T00:00:00+00:00"
+        )
         return Ad(
             id=f"ad{k}",
             source="example",
