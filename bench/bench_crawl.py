@@ -61,7 +61,9 @@ def run_bare(base_url: str, workdir: Path) -> tuple[float, int]:
     return elapsed, pages
 
 
-def run_adwatch(base_url: str, workdir: Path, profile: bool) -> tuple[float, dict]:
+def run_adwatch(
+    base_url: str, workdir: Path, profile: bool, overrides: list[str] = ()
+) -> tuple[float, dict]:
     doc = yaml.safe_load(sources_yaml(base_url))
     doc["sources"] = [s for s in doc["sources"] if s["name"] == "demo-classifieds"]
     doc["sources"][0]["politeness"] = {"concurrency": 8, "autothrottle": False}
@@ -82,6 +84,8 @@ def run_adwatch(base_url: str, workdir: Path, profile: bool) -> tuple[float, dic
     # are pages the bare spider does not fetch, so they are left out of this comparison
     cmd += ["crawler.cli", "run", "--all", "--json", "--log-level", "WARNING"]
     cmd += ["-s", "ADWATCH_IMAGES=false"]
+    for override in overrides:
+        cmd += ["-s", override]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     out = proc.stdout
     summary = json.loads(out[out.index("{") :])
@@ -95,6 +99,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ads", type=int, default=5000)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the adwatch run, e.g. ADWATCH_EVIDENCE=false",
+    )
     args = ap.parse_args()
     size = size_for(args.ads)
     with DemoServer(seed=1, size=size) as server, tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +117,7 @@ def main() -> None:
         )
         (tmp / "bare").mkdir()
         bare_s, bare_pages = run_bare(server.base_url, tmp / "bare")
-        ours_s, src = run_adwatch(server.base_url, tmp, args.profile)
+        ours_s, src = run_adwatch(server.base_url, tmp, args.profile, args.set)
     stored = src["ads_new"]
     print(f"cores: {os.cpu_count()}")
     print(f"site: demo classifieds, {ads} ads, {src['listing_pages']} listing pages")
