@@ -472,6 +472,25 @@ def _image_ext(path: str) -> str:
     return suffix if re.fullmatch(r"\.\w{1,5}", suffix or "") else ".img"
 
 
+def _pack_checked(
+    files: dict[str, bytes], name: str, path: Path, sha256: str, label: str, problems: list[str]
+) -> bool:
+    """Add the file at ``path`` to the packet as ``name`` if its bytes match ``sha256``;
+    otherwise say why in ``problems``. True when the packet holds it."""
+    if name in files:
+        return True
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(f"{label}: {exc}")
+        return False
+    if sha256_hex(data) != sha256:
+        problems.append(f"{label}: does not match its SHA-256")
+        return False
+    files[name] = data
+    return True
+
+
 def build_packet(
     store: Any,
     ad_id: str,
@@ -494,19 +513,16 @@ def build_packet(
     packet.captures = len(captures)
     warc = bytearray()
     seen_ranges: set[tuple[str, int]] = set()
-    cache: dict[str, bytes] = {}
     for row in captures:
         key = (row["warc_file"], row["warc_offset"])
         row["packet_warc"] = None
-        source_file = evidence_root / row["warc_file"]
-        try:
-            if row["warc_file"] not in cache:
-                cache[row["warc_file"]] = source_file.read_bytes()
-            data = cache[row["warc_file"]]
+        try:  # only the record's own bytes: a WARC file may hold a gigabyte
+            with open(evidence_root / row["warc_file"], "rb") as fh:
+                fh.seek(row["warc_offset"])
+                chunk = fh.read(row["warc_length"])
         except OSError as exc:
             packet.problems.append(f"capture {row['record_id']}: {exc}")
             continue
-        chunk = data[row["warc_offset"] : row["warc_offset"] + row["warc_length"]]
         try:
             payload = read_payload(chunk, row["record_id"])
         except Exception as exc:  # a damaged file: report it, keep the rest of the packet
@@ -532,19 +548,10 @@ def build_packet(
         if not row["screenshot"]:
             continue
         name = f"screenshots/{row['screenshot_sha256']}.png"
-        if name in files:
+        label = f"screenshot {row['screenshot']}"
+        path = evidence_root / row["screenshot"]
+        if _pack_checked(files, name, path, row["screenshot_sha256"], label, packet.problems):
             row["packet_screenshot"] = name
-            continue
-        try:
-            png = (evidence_root / row["screenshot"]).read_bytes()
-        except OSError as exc:
-            packet.problems.append(f"screenshot {row['screenshot']}: {exc}")
-            continue
-        if sha256_hex(png) != row["screenshot_sha256"]:
-            packet.problems.append(f"screenshot {row['screenshot']}: does not match its SHA-256")
-            continue
-        files[name] = png
-        row["packet_screenshot"] = name
 
     images = [dict(image, page=ad.canonical_url, file=None) for image in ad.images]
     images += [
@@ -556,22 +563,13 @@ def build_packet(
         if not image.get("path") or not image.get("sha256"):
             continue
         name = f"images/{image['sha256']}{_image_ext(image['path'])}"
-        if name in files:
+        label = f"photo {image['url']}"
+        if images_root is None and name not in files:
+            packet.problems.append(f"{label}: the images store is not a folder")
+            continue
+        path = (images_root or Path()) / image["path"]
+        if _pack_checked(files, name, path, image["sha256"], label, packet.problems):
             image["file"] = name
-            continue
-        if images_root is None:
-            packet.problems.append(f"photo {image['url']}: the images store is not a folder")
-            continue
-        try:
-            data = (images_root / image["path"]).read_bytes()
-        except OSError as exc:
-            packet.problems.append(f"photo {image['url']}: {exc}")
-            continue
-        if sha256_hex(data) != image["sha256"]:
-            packet.problems.append(f"photo {image['url']}: does not match its SHA-256")
-            continue
-        files[name] = data
-        image["file"] = name
 
     created = datetime.now(UTC).isoformat(timespec="seconds")
     own = [dict(i) for i in images if i["page"] == ad.canonical_url]
