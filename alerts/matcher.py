@@ -315,8 +315,10 @@ class Matcher:
             return []
         spaced = self._key_spaced
         if any(spaced[kid] for kid in found):
-            text = AdText(title, body)  # normalize again, joining spaced-out letters
-            found = self._scan(text)
+            full = AdText(title, body)  # normalize again, joining spaced-out letters
+            if full.text != text.text:  # (three single letters are not always spaced out)
+                text = full
+                found = self._scan(text)
         return self._evaluate(text, found, language, kind)
 
     def _evaluate(

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from itertools import accumulate, compress
 
 __all__ = ["FIELD_BARRIER", "Normalized", "normalize", "normalize_term", "spaced_letter_keys"]
 
@@ -452,8 +452,10 @@ class Normalized:
             for parts in reversed(rounds):
                 # a round joined with " " the parts it had split at "  ": the k-th part
                 # starts k characters earlier than before; keep where each part starts
-                if encoding != "latin-1":  # lengths in characters, not bytes
-                    parts = b"  ".join(parts).decode(encoding).split("  ")
+                if encoding != "latin-1":
+                    # lengths in characters: without its continuation bytes, UTF-8 text
+                    # has one byte per character
+                    parts = b"  ".join(parts).translate(None, _UTF8_CONTINUATION).split(b"  ")
                 lengths = map(_plus_one, map(len, parts))
                 stages.append((list(accumulate(lengths, initial=0)), None))
         for pattern, before in reversed(self._joins or ()):
@@ -532,22 +534,25 @@ def _stage_from_edits(edits, total: int) -> _Stage:
 
 
 _plus_one = (1).__add__
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
 
 
 def _fold_edits(parts: list[str]):
     """Per-character edits for the non-ASCII runs whose folding changed their length."""
-    starts = list(accumulate(map(len, parts), initial=0))
+    runs = parts[1::2]
+    if not all(map(_FOLD.__contains__, runs)):  # the cache was emptied since
+        for run in runs:
+            _FOLD[run]
     pieces_of = _FOLD.pieces
-    for i in range(1, len(parts), 2):
-        run = parts[i]
-        pieces = pieces_of.get(run)
-        if pieces is None and len(_FOLD[run]) != len(run):
-            pieces = pieces_of[run]  # the cache had been emptied since
-        if pieces is not None:
-            pos = starts[i]
-            for j, piece in enumerate(pieces):
-                if len(piece) != 1:
-                    yield pos + j, pos + j + 1, len(piece)
+    changed = list(compress(range(len(runs)), map(pieces_of.__contains__, runs)))
+    if not changed:
+        return
+    starts = list(accumulate(map(len, parts), initial=0))
+    for r in changed:
+        pos = starts[2 * r + 1]
+        for j, piece in enumerate(pieces_of[runs[r]]):
+            if len(piece) != 1:
+                yield pos + j, pos + j + 1, len(piece)
 
 
 def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
@@ -609,10 +614,11 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
 
     data = data.translate(_ASCII_TABLE if folded else _L1_ASCII)
     collapse = []
-    while b"  " in data:  # faster than re.sub: most runs are two spaces, done in one round
-        parts = data.split(b"  ")
+    parts = data.split(b"  ")  # faster than re.sub: most runs are two spaces, one round
+    while len(parts) > 1:
         collapse.append(parts)
         data = b" ".join(parts)
+        parts = data.split(b"  ")
     return Normalized(data.decode(encoding), text, fold_parts, joins, (collapse, encoding))
 
 
