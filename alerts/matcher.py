@@ -513,6 +513,18 @@ class Matcher:
         wanted: dict[tuple[int, int], None] = {}
         for _, crule, _, counted in fired:
             mask = crule.field_mask
+            if len(counted) == 1:  # the common case: one term, its spans in text order
+                tid, written = counted[0]
+                if mask == _TITLE | _BODY:
+                    items = [(span, written) for span in spans[tid]]
+                    wanted.update(dict.fromkeys(spans[tid]))
+                else:
+                    items = [
+                        (span, written) for span in spans[tid] if _in_fields(span[0], barrier, mask)
+                    ]
+                    wanted.update(dict.fromkeys(span for span, _ in items))
+                evidence_of.append(items)
+                continue
             own: dict[tuple[int, int], str] = {}
             for tid, written in counted:
                 for span in spans[tid]:

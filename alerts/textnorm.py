@@ -214,22 +214,23 @@ def _fold_run(run: str) -> list[str]:
 
 
 class _FoldCache(dict):
-    """run -> folded run. Runs whose length changes keep their per-character pieces too."""
+    """run -> folded run. Runs whose length changes also keep, in ``edits``, the
+    ``(offset, new length)`` of each of their characters that did not fold to one."""
 
     MAX_ENTRIES = 200_000
 
     def __init__(self) -> None:
         super().__init__()
-        self.pieces: dict[str, list[str]] = {}
+        self.edits: dict[str, tuple[tuple[int, int], ...]] = {}
 
     def __missing__(self, run: str) -> str:
         if len(self) >= self.MAX_ENTRIES:
             self.clear()
-            self.pieces.clear()
+            self.edits.clear()
         pieces = _fold_run(run)
         folded = "".join(pieces)
         if len(folded) != len(run):
-            self.pieces[run] = pieces
+            self.edits[run] = tuple((j, len(p)) for j, p in enumerate(pieces) if len(p) != 1)
         self[run] = folded
         return folded
 
@@ -426,13 +427,13 @@ class Normalized:
         original: str,
         fold_parts: list[str] | None = None,
         joins: list[tuple[tuple[re.Pattern, re.Pattern], str]] | None = None,
-        collapse: tuple[list[list[bytes]], str] | None = None,
+        collapse: list[list[bytes]] | list[list[str]] | None = None,
     ):
         self.text = text
         self.original = original
         self._fold_parts = fold_parts
         self._joins = joins
-        self._collapse = collapse
+        self._collapse = collapse or []
         self._stages: list[_Stage] | None = None
 
     def __repr__(self) -> str:
@@ -441,23 +442,17 @@ class Normalized:
     def _build_stages(self) -> list[_Stage]:
         # last step first: a position is carried back through each step in turn
         stages: list[_Stage] = []
-        if self._collapse is not None and self._fold_parts is None and not self._joins:
-            rounds, encoding = self._collapse
-            if len(rounds) == 1 and encoding == "latin-1":  # the common case, made short
-                lengths = map(_plus_one, map(len, rounds[0]))
-                self._stages = [(list(accumulate(lengths, initial=0)), None)]
-                return self._stages
-        if self._collapse is not None:
-            rounds, encoding = self._collapse
-            for parts in reversed(rounds):
-                # a round joined with " " the parts it had split at "  ": the k-th part
-                # starts k characters earlier than before; keep where each part starts
-                if encoding != "latin-1":
-                    # lengths in characters: without its continuation bytes, UTF-8 text
-                    # has one byte per character
-                    parts = b"  ".join(parts).translate(None, _UTF8_CONTINUATION).split(b"  ")
-                lengths = map(_plus_one, map(len, parts))
-                stages.append((list(accumulate(lengths, initial=0)), None))
+        rounds = self._collapse
+        if len(rounds) == 1 and self._fold_parts is None and not self._joins:
+            # the common case, made short
+            lengths = map(_plus_one, map(len, rounds[0]))
+            self._stages = [(list(accumulate(lengths, initial=0)), None)]
+            return self._stages
+        for parts in reversed(rounds):
+            # a round joined with " " the parts it had split at "  ": the k-th part starts
+            # k characters earlier than before; keep where each part starts
+            lengths = map(_plus_one, map(len, parts))
+            stages.append((list(accumulate(lengths, initial=0)), None))
         for pattern, before in reversed(self._joins or ()):
             stages.append(_stage_from_edits(_join_edits(before, pattern), len(before)))
         if self._fold_parts is not None:
@@ -490,6 +485,14 @@ class Normalized:
             return [
                 (a + bisect_right(starts, a) - 1, b + bisect_right(starts, b) - 1) for a, b in spans
             ]
+        if all(second is None for _, second in stages):  # rounds of spaces only
+            out = []
+            for a, b in spans:
+                for starts, _ in stages:
+                    a += bisect_right(starts, a) - 1
+                    b += bisect_right(starts, b) - 1
+                out.append((a, b))
+            return out
         unstage = self._unstage
         return [(unstage(start, False), unstage(end, True)) for start, end in spans]
 
@@ -534,7 +537,6 @@ def _stage_from_edits(edits, total: int) -> _Stage:
 
 
 _plus_one = (1).__add__
-_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
 
 
 def _fold_edits(parts: list[str]):
@@ -543,16 +545,15 @@ def _fold_edits(parts: list[str]):
     if not all(map(_FOLD.__contains__, runs)):  # the cache was emptied since
         for run in runs:
             _FOLD[run]
-    pieces_of = _FOLD.pieces
-    changed = list(compress(range(len(runs)), map(pieces_of.__contains__, runs)))
+    edits_of = _FOLD.edits
+    changed = list(compress(range(len(runs)), map(edits_of.__contains__, runs)))
     if not changed:
         return
     starts = list(accumulate(map(len, parts), initial=0))
     for r in changed:
         pos = starts[2 * r + 1]
-        for j, piece in enumerate(pieces_of[runs[r]]):
-            if len(piece) != 1:
-                yield pos + j, pos + j + 1, len(piece)
+        for j, n in edits_of[runs[r]]:
+            yield pos + j, pos + j + 1, n
 
 
 def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
@@ -613,13 +614,20 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
             data, folded = s.encode(encoding), True
 
     data = data.translate(_ASCII_TABLE if folded else _L1_ASCII)
+    # Runs of spaces become one, in rounds (faster than re.sub: most runs are two spaces,
+    # done in one round); a round's parts say where it joined them. UTF-8 text is decoded
+    # first, so that lengths count characters.
+    out: bytes | str = data if encoding == "latin-1" else data.decode(encoding)
+    double, space = (b"  ", b" ") if encoding == "latin-1" else ("  ", " ")
     collapse = []
-    parts = data.split(b"  ")  # faster than re.sub: most runs are two spaces, one round
+    parts = out.split(double)
     while len(parts) > 1:
         collapse.append(parts)
-        data = b" ".join(parts)
-        parts = data.split(b"  ")
-    return Normalized(data.decode(encoding), text, fold_parts, joins, (collapse, encoding))
+        out = space.join(parts)
+        parts = out.split(double)
+    if encoding == "latin-1":
+        out = out.decode(encoding)
+    return Normalized(out, text, fold_parts, joins, collapse)
 
 
 def normalize_term(term: str) -> str:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from alerts import textnorm
 from alerts.textnorm import normalize, normalize_term, spaced_letter_keys
 
 
@@ -214,6 +215,8 @@ SAMPLES = [
     "🌹🌹 roses🌹 👩\u200d❤️\u200d👨 ✈️ 🇪🇸🇫🇷 👍🏽",
     "vi\u200bsa  de\u00adtalles “ok” – 1.500 €",
     "s3x p@ss vіsа ｖｉｓａ ¡ＨＯＬＡ!",
+    "Oferta.\n\n  Visa pagada:\n\n\n\nsin experiencia !! ",
+    "Trabajo en España 🌹.\n\nVisa pagada 👍🏽!\n\n\n¿Dudas? ✈️ ",
     "",
     "   ",
 ]
@@ -234,6 +237,23 @@ def test_offsets_are_monotonic_and_in_bounds(text):
     assert offsets == sorted(offsets)
     assert all(0 <= o <= len(text) for o in offsets)
     assert len(offsets) == len(norm(text)) + 1
+
+
+def test_way_back_survives_an_emptied_fold_cache():
+    # the way back is worked out when first asked for, maybe after the cache was emptied
+    text = "Trabajo 🌹🌹 en España.\n\n\nVisa 👍🏽 pagada"
+    n = normalize(text)
+    textnorm._FOLD.clear()
+    textnorm._FOLD.edits.clear()
+    for word, original in (("visa", "Visa"), ("espana", "España"), ("pagada", "pagada")):
+        start, end = n.original_span(*_span_of(n.text, word))
+        assert text[start:end] == original
+
+
+def _span_of(text: str, word: str) -> tuple[int, int]:
+    m = re.search(rf"(?<!\S){word}(?!\S)", text)
+    assert m is not None
+    return m.span()
 
 
 def test_many_spans_map_like_single_ones():
