@@ -136,12 +136,18 @@ class AdText:
         title, body, barrier = self.title, self.body, self.barrier
         for (start, _), (ostart, oend) in zip(spans, self.norm.original_spans(spans), strict=True):
             if start < barrier:
-                source, offset, field = title, 1, "title"
+                source, field = title, "title"
+                ostart -= 1
+                oend -= 1
             else:
-                source, offset, field = body, self._body_start, "body"
+                source, field = body, "body"
+                ostart -= self._body_start
+                oend -= self._body_start
             limit = len(source)
-            ostart = min(max(ostart - offset, 0), limit)
-            oend = min(max(oend - offset, 0), limit)
+            if not 0 <= ostart <= limit or not 0 <= oend <= limit:
+                # a span that widened over the spaces around a field stays inside it
+                ostart = min(max(ostart, 0), limit)
+                oend = min(max(oend, 0), limit)
             out.append((field, ostart, oend, source[ostart:oend]))
         return out
 
@@ -158,6 +164,7 @@ class _CompiledRule:
     min_score: float
     near: int | None
     simple: bool  # only `any` terms, no min_score, no none, no language or kind limits
+    header: tuple[str, str, str, float]  # the first fields of its RuleMatch
 
 
 class Matcher:
@@ -217,6 +224,7 @@ class Matcher:
                     near=rule.near,
                     simple=not (rule.all_groups or rule.none or rule.min_score or rule.languages)
                     and not rule.kinds,
+                    header=(rule.id, rule.name, rule.severity, rule.weight),
                 )
             )
             roles: list[tuple[int, list[Term]]] = [(_ANY_ROLE, rule.any or [])]
@@ -510,19 +518,19 @@ class Matcher:
         # per rule: {span: term as written}, one entry per stretch of text (the first term
         # that found it), in text order
         evidence_of = []
-        wanted: dict[tuple[int, int], None] = {}
+        wanted: list[tuple[int, int]] = []
         for _, crule, _, counted in fired:
             mask = crule.field_mask
             if len(counted) == 1:  # the common case: one term, its spans in text order
                 tid, written = counted[0]
                 if mask == _TITLE | _BODY:
                     items = [(span, written) for span in spans[tid]]
-                    wanted.update(dict.fromkeys(spans[tid]))
+                    wanted += spans[tid]
                 else:
                     items = [
                         (span, written) for span in spans[tid] if _in_fields(span[0], barrier, mask)
                     ]
-                    wanted.update(dict.fromkeys(span for span, _ in items))
+                    wanted += [span for span, _ in items]
                 evidence_of.append(items)
                 continue
             own: dict[tuple[int, int], str] = {}
@@ -530,9 +538,9 @@ class Matcher:
                 for span in spans[tid]:
                     if span not in own and mask & (_TITLE if span[0] < barrier else _BODY):
                         own[span] = written
-            wanted.update(dict.fromkeys(own))
+            wanted += own
             evidence_of.append(sorted(own.items()) if len(own) > 1 else list(own.items()))
-        order = list(wanted)
+        order = list(dict.fromkeys(wanted)) if len(wanted) > 1 else wanted
         located = dict(zip(order, text.locate(order), strict=True))
         new = tuple.__new__
         terms: dict[tuple[tuple[int, int], str], MatchedTerm] = {}
@@ -544,13 +552,7 @@ class Matcher:
                 if term is None:
                     term = terms[key] = new(MatchedTerm, (key[1], *located[key[0]]))
                 evidence.append(term)
-            rule = crule.rule
-            out.append(
-                new(
-                    RuleMatch,
-                    (rule.id, rule.name, rule.severity, rule.weight, score, tuple(evidence)),
-                )
-            )
+            out.append(new(RuleMatch, (*crule.header, score, tuple(evidence))))
         return out
 
 
