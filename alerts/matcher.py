@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -167,6 +167,10 @@ class _CompiledRule:
     header: tuple[str, str, str, float]  # the first fields of its RuleMatch
 
 
+# (rule index, rule, score, [(term id, term as written)]) of a rule that fired
+_Fired = tuple[int, _CompiledRule, float, Sequence[tuple[int, str]]]
+
+
 class Matcher:
     """All rules of a :class:`RuleSet`, compiled once; :meth:`match` runs them on one ad."""
 
@@ -239,15 +243,20 @@ class Matcher:
                         self._slots[tid].append((index, role, term.weight, term.text))
 
         # a term's slots in rules with `any` terms only, which need no more than a field
-        # check: (rule index, weight, term as written, fields), apart from the others
-        self._simple_slots: list[tuple[tuple[int, float, str, int], ...]] = []
+        # check, apart from the others: (rule index, fields, what the rule's entry in
+        # `fired` is when this term is its only hit; see _evaluate)
+        self._simple_slots: list[tuple[tuple[int, int, _Fired], ...]] = []
         self._other_slots: list[tuple[tuple[int, int, float, str], ...]] = []
-        for slots in self._slots:
-            simple = [s for s in slots if self._rules[s[0]].simple]
+        for tid, slots in enumerate(self._slots):
+            crules = self._rules
             self._simple_slots.append(
-                tuple((i, w, written, self._rules[i].field_mask) for i, _, w, written in simple)
+                tuple(
+                    (i, crules[i].field_mask, (i, crules[i], w, ((tid, written),)))
+                    for i, _, w, written in slots
+                    if crules[i].simple
+                )
             )
-            self._other_slots.append(tuple(s for s in slots if not self._rules[s[0]].simple))
+            self._other_slots.append(tuple(s for s in slots if not crules[s[0]].simple))
 
         # the automaton: word keys, regex literals, spaced-letter triggers
         keys: dict[str, int] = {}
@@ -352,23 +361,25 @@ class Matcher:
                 if hits:
                     spans[tid] = hits
 
-        # which rules have a term hit. Rules with `any` terms only: rule index -> [(term
-        # id, term as written, weight)] of the terms found in its fields; the others: rule
-        # index -> [(slot, term id, fields hit)]
-        simple: dict[int, list[tuple[int, str, float]]] = {}
+        # which rules have a term hit. Rules with `any` terms only: rule index -> the
+        # entry of each term found in its fields (one entry, or a list of them); the
+        # others: rule index -> [(slot, term id, fields hit)]
+        simple: dict[int, _Fired | list[_Fired]] = {}
         touched: dict[int, list] = {}
         simple_slots, other_slots = self._simple_slots, self._other_slots
         for tid, tid_spans in spans.items():
             fmask = (_TITLE if tid_spans[0][0] < barrier else 0) | (
                 _BODY if tid_spans[-1][0] > barrier else 0
             )
-            for rule_index, weight, written, mask in simple_slots[tid]:
+            for rule_index, mask, entry in simple_slots[tid]:
                 if fmask & mask:
                     hits = simple.get(rule_index)
                     if hits is None:
-                        simple[rule_index] = [(tid, written, weight)]
+                        simple[rule_index] = entry
+                    elif type(hits) is tuple:
+                        simple[rule_index] = [hits, entry]
                     else:
-                        hits.append((tid, written, weight))
+                        hits.append(entry)
             for slot in other_slots[tid]:
                 entries = touched.get(slot[0])
                 if entries is None:
@@ -377,17 +388,16 @@ class Matcher:
                     entries.append((slot, tid, fmask))
 
         rules = self._rules
-        # (rule index, rule, score, [(term id, term as written)]) of the rules that fired
-        fired: list[tuple[int, _CompiledRule, float, list[tuple[int, str]]]] = []
-        for rule_index, hits in simple.items():
-            if len(hits) == 1:
-                tid, written, weight = hits[0]
-                fired.append((rule_index, rules[rule_index], weight, [(tid, written)]))
+        fired: list[_Fired] = []
+        for hits in simple.values():
+            if type(hits) is tuple:
+                fired.append(hits)
             else:
                 score = 0.0
                 for hit in hits:
                     score += hit[2]
-                fired.append((rule_index, rules[rule_index], score, [(t, w) for t, w, _ in hits]))
+                first = hits[0]
+                fired.append((first[0], first[1], score, [hit[3][0] for hit in hits]))
         lang = _language(language) if touched else None
         for rule_index in touched:
             crule = rules[rule_index]
@@ -510,7 +520,7 @@ class Matcher:
     def _rule_matches(
         self,
         text: AdText,
-        fired: list[tuple[int, _CompiledRule, float, list[tuple[int, str]]]],
+        fired: list[_Fired],
         spans: dict[int, list[tuple[int, int]]],
     ) -> list[RuleMatch]:
         """Build the matches of the rules that fired, locating all evidence in one pass."""
