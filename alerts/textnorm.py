@@ -624,6 +624,13 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
     while len(parts) > 1:
         collapse.append(parts)
         out = space.join(parts)
+        # Spaces are left to join only after a run of three or more, which leaves a part
+        # that is empty or starts with a space (no part ends with one): if the smallest
+        # part but the first starts with a letter, a digit or anything else above a space,
+        # the text is done, without scanning it again.
+        smallest = min(parts[1:])
+        if smallest[:1] > space:
+            break
         parts = out.split(double)
     if encoding == "latin-1":
         out = out.decode(encoding)
