@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.items import Ad, Capture
+from crawler.items import Ad, Capture, WarcRecords
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +204,14 @@ def write_capture(fh: Any, capture: Capture, extra: dict[str, str] | None = None
     writer.write_record(response)
     writer.write_record(request)
     return record_id
+
+
+def warc_records(capture: Capture) -> WarcRecords:
+    """The records of ``capture``, ready to append to a WARC file (an extraction worker
+    makes them, off the crawler's thread; see :func:`write_capture`)."""
+    buffer = io.BytesIO()
+    record_id = write_capture(buffer, capture)
+    return WarcRecords(buffer.getvalue(), record_id, sha256_hex(capture.body), len(capture.body))
 
 
 def write_warcinfo(fh: Any, filename: str, info: dict[str, str]) -> None:
@@ -375,19 +383,19 @@ class EvidenceWriter:
         known = self.shared.get(id(capture))
         if known is not None and known[0] is capture:
             return known[1]
+        records = capture.records if capture.records is not None else warc_records(capture)
         fh = self._file()
-        digest = sha256_hex(capture.body)
         offset = fh.tell()
-        record_id = write_capture(fh, capture)
+        fh.write(records.data)  # one whole write (see _WarcFile)
         location = {
             "captured_at": capture.captured_at,
             "status": capture.status,
-            "sha256": digest,
-            "bytes": len(capture.body),
+            "sha256": records.body_sha256,
+            "bytes": records.body_bytes,
             "warc_file": self.name,
             "warc_offset": offset,
-            "warc_length": fh.tell() - offset,
-            "record_id": record_id,
+            "warc_length": len(records.data),
+            "record_id": records.record_id,
             "rendered": int(capture.rendered),
             "screenshot": None,
             "screenshot_sha256": None,

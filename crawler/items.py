@@ -34,12 +34,28 @@ class RawAd:
     capture: Capture | None = field(default=None, repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class WarcRecords:
+    """The WARC records of one capture, made ready to append (crawler/evidence.py): the
+    gzipped response and request records, the response's ``WARC-Record-ID`` and the
+    SHA-256 of the body (hex)."""
+
+    data: bytes
+    record_id: str
+    body_sha256: str
+    body_bytes: int
+
+    def __repr__(self) -> str:
+        return f"<WarcRecords {self.record_id} ({len(self.data)} bytes)>"
+
+
 @dataclass(repr=False)
 class Capture:
     """An HTTP exchange as the crawler received it, kept as evidence (crawler/evidence.py):
     the request line and headers, the status, the response headers and body (decoded, as
     Scrapy hands it over), when it arrived, and, for a page the browser rendered, a
-    full-page screenshot (PNG)."""
+    full-page screenshot (PNG). ``records``: its WARC records, when an extraction worker
+    made them already."""
 
     url: str
     status: int
@@ -51,6 +67,7 @@ class Capture:
     protocol: str = "HTTP/1.1"
     rendered: bool = False
     screenshot: bytes | None = None
+    records: WarcRecords | None = None
 
     def __repr__(self) -> str:
         return f"<Capture {self.status} {self.url} ({len(self.body)} bytes)>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,15 +61,21 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page | RawAd):
             return item
-        # the response kept as evidence stays in this process; the worker needs the page only
-        capture, item.capture = item.capture, None
+        # the response kept as evidence stays in this process; the worker gets the page and,
+        # to make its WARC records, the rest of the exchange (a feed's is shared: made here)
+        capture = item.capture
+        item.capture = None
+        if capture is not None and isinstance(item, Page):
+            item.capture = replace(capture, body=b"", screenshot=None)
         crashes = self.pool.crashes
         status, result = await self.pool.run(item, self.crawler.spider.source)
         if self.pool.crashes > crashes:
             self.stats.inc_value("adwatch/extract_worker_crashes", self.pool.crashes - crashes)
         if status == OK:
             self.stats.inc_value("adwatch/ads_extracted")
-            result.capture = capture
+            made, result.capture = result.capture, capture
+            if capture is not None and made is not None:
+                capture.records = made.records
             return result
         if status == NO_AD:
             self.stats.inc_value("adwatch/pages_malformed")

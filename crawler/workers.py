@@ -14,7 +14,9 @@ once more, then counted as failed.
 
 Keyword rules run here too (crawler/rulematch.py): each worker compiles the rules file
 (``ADWATCH_RULES``, inherited through the environment) once, and every ad leaves with its
-``matched_rules`` and ``risk_score``.
+``matched_rules`` and ``risk_score``. So are the WARC records of an ad page kept as evidence
+(crawler/evidence.py): the page comes with its capture (without the body, which is the
+page's), and the ad leaves with the records ready to append.
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ import pickle
 import signal
 import socket
 import struct
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from parsel import Selector
 
 from crawler.config import Source
+from crawler.evidence import warc_records
 from crawler.extract import extract_detail
-from crawler.items import Page, RawAd
+from crawler.items import Capture, Page, RawAd
 from crawler.normalize import normalize_ad
 from crawler.rulematch import apply_rules, matcher
 
@@ -74,8 +78,22 @@ def process_raw(raw: RawAd, source: Source, now: datetime | None = None) -> tupl
 
 def process_item(item: Page | RawAd, source: Source) -> tuple[str, Any]:
     if isinstance(item, Page):
-        return process_page(item, source)
+        status, result = process_page(item, source)
+        if status == OK and item.capture is not None:
+            result.capture = page_records(item)
+        return status, result
     return process_raw(item, source)
+
+
+def page_records(page: Page) -> Capture | None:
+    """The page's capture with its WARC records made (and without the body: the crawler
+    has it), or None if they could not be made (the crawler then tries itself)."""
+    assert page.capture is not None
+    try:
+        records = warc_records(replace(page.capture, body=page.body))
+    except Exception:
+        return None
+    return replace(page.capture, body=b"", screenshot=None, records=records)
 
 
 def _warm_up() -> None:

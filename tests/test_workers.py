@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
 
 from crawler.config import Source
-from crawler.items import Page
+from crawler.items import Capture, Page
 from crawler.workers import NO_AD, OK, WorkerPool, process_item
 
 SOURCE = Source(name="t", kind="classified", start_urls=["http://example.org/"], country="PY")
@@ -46,3 +48,40 @@ def test_zero_workers_runs_inline():
     pool = WorkerPool(0)
     status, ad = asyncio.run(pool.run(page(1), SOURCE))
     assert status == OK and not pool.workers
+
+
+def test_a_worker_makes_the_warc_records_of_a_captured_page():
+    from warcio.archiveiterator import ArchiveIterator
+
+    capture = Capture(
+        url="http://example.org/ad/7",
+        status=200,
+        headers=[("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")],
+        body=b"",  # the crawler sends the exchange without the body: the page has it
+        captured_at="2026-11-28T10:00:00.123456+00:00",
+        request_headers=[("User-Agent", "adwatch")],
+    )
+    item = Page(url=capture.url, source="t", body=HTML, encoding="utf-8", capture=capture)
+
+    async def main():
+        pool = WorkerPool(1)
+        try:
+            return await pool.run(item, SOURCE)
+        finally:
+            pool.shutdown()
+
+    status, ad = asyncio.run(main())
+    assert status == OK
+    made = ad.capture.records
+    assert ad.capture.body == b"" and made.body_bytes == len(HTML)
+    assert made.body_sha256 == hashlib.sha256(HTML).hexdigest()
+    records = list(
+        (r.rec_type, r.rec_headers, r.content_stream().read())
+        for r in ArchiveIterator(io.BytesIO(made.data))
+    )
+    assert [kind for kind, _, _ in records] == ["response", "request"]
+    response = records[0]
+    assert response[2] == HTML
+    assert response[1].get_header("WARC-Record-ID") == made.record_id
+    assert response[1].get_header("WARC-Date") == "2026-11-28T10:00:00.123456Z"
+    assert records[1][1].get_header("WARC-Concurrent-To") == made.record_id
