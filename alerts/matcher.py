@@ -247,8 +247,8 @@ class Matcher:
         # `fired` is when this term is its only hit; see _evaluate)
         self._simple_slots: list[tuple[tuple[int, int, _Fired], ...]] = []
         self._other_slots: list[tuple[tuple[int, int, float, str], ...]] = []
+        crules = self._rules
         for tid, slots in enumerate(self._slots):
-            crules = self._rules
             self._simple_slots.append(
                 tuple(
                     (i, crules[i].field_mask, (i, crules[i], w, ((tid, written),)))
