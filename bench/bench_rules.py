@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.rules, args.mb, args.sample_kb, args.runs = 1000, 0.5, 10.0, 1
 
-    print(f"cpu_count: {os.cpu_count()}")
+    print(f"cores: {os.cpu_count()}")
     print(f"python: {sys.version.split()[0]}")
     rng = random.Random(SEED)
     corpus = Corpus(rng)

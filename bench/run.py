@@ -1,12 +1,18 @@
-"""`make bench`: runs every bench/bench_*.py in turn; each ends with a `NAME: VALUE` line."""
+"""`make bench`: runs every bench/bench_*.py in turn; each ends with a `NAME: VALUE` line.
+
+The summary lists every figure a bench printed (a ``name_with_underscores: number`` line; a
+bench may print more than one, as bench_rules.py does), or its last line if it printed none.
+"""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+FIGURE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+: -?[0-9][0-9.]*")
 
 
 def main() -> int:
@@ -23,8 +29,8 @@ def main() -> int:
             print(proc.stderr[-3000:], file=sys.stderr)
             continue
         lines = [x for x in proc.stdout.splitlines() if x.strip()]
-        if lines:
-            results.append(lines[-1])
+        figures = [x for x in lines if FIGURE.fullmatch(x)]
+        results += figures or lines[-1:]
     print("== summary")
     for line in results:
         print(line)
