@@ -480,12 +480,7 @@ class Normalized:
         stages = self._stages if self._stages is not None else self._build_stages()
         if not stages:
             return list(spans)
-        if len(stages) == 1 and stages[0][1] is None:  # the common case: one round of spaces
-            starts = stages[0][0]
-            return [
-                (a + bisect_right(starts, a) - 1, b + bisect_right(starts, b) - 1) for a, b in spans
-            ]
-        if all(second is None for _, second in stages):  # rounds of spaces only
+        if all(second is None for _, second in stages):  # rounds of spaces only: most texts
             out = []
             for a, b in spans:
                 for starts, _ in stages:
