@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from parsel import Selector
+from scrapy.http import HtmlResponse
 
 from crawler.config import Source
 from crawler.extract import extract_detail, extract_listing
@@ -18,26 +18,56 @@ from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.webfetch import fetch_bytes
 
 
-def fetch(url: str, allow_private: bool) -> tuple[str, str]:
-    """A page's text and final URL (see :func:`fetch_bytes`)."""
-    body, final_url, charset = fetch_bytes(url, allow_private, DOWNLOAD_MAXSIZE)
-    return body.decode(charset or "utf-8", errors="replace"), final_url
-
-
 def probe_page(target: str, source: Source | None, allow_private: bool = False) -> dict[str, Any]:
     if Path(target).exists():
-        html = Path(target).read_text(encoding="utf-8", errors="replace")
-        url = Path(target).resolve().as_uri()
-    else:
-        private_ok = source is not None and source.allow_private_network is True
-        html, url = fetch(target, allow_private or private_ok)
+        body = Path(target).read_bytes()
+        url = page_address(body) or Path(target).resolve().as_uri()
+        return probe_bytes(body, url, source=source)
+    private_ok = source is not None and source.allow_private_network is True
+    data, url, charset = fetch_bytes(target, allow_private or private_ok, DOWNLOAD_MAXSIZE)
+    headers = {"Content-Type": f"text/html; charset={charset}"} if charset else None
+    return probe_bytes(data, url, source=source, headers=headers)
+
+
+def page_address(body: bytes) -> str | None:
+    """The address a saved page gives itself (``<link rel=canonical>``, ``og:url``), if any."""
+    sel = HtmlResponse("file:///", body=body).selector
+    for xpath in (
+        '//link[@rel="canonical"]/@href',
+        '//meta[@property="og:url"]/@content',
+    ):
+        value = (sel.xpath(xpath).get() or "").strip()
+        if value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
+def probe_bytes(
+    body: bytes,
+    url: str,
+    source: Source | None = None,
+    *,
+    country: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Both readings of one page, as the crawl makes them: the bytes decoded as Scrapy
+    decodes a response (BOM, Content-Type, ``<meta>`` charset), the ad as the extraction
+    workers read and normalize it, the ad links and next page as the listing spider does."""
     if source is None:
         source = Source(name="probe", kind="classified", start_urls=["http://example.org/"])
-    sel = Selector(text=html)
-    out: dict[str, Any] = {"url": url, "source": source.name, "extract": source.extract}
+    response = HtmlResponse(url, body=body, headers=headers)
+    sel = response.selector
+    out: dict[str, Any] = {
+        "url": url,
+        "source": source.name,
+        "extract": source.extract,
+        "encoding": response.encoding,
+    }
     raw = extract_detail(sel, url, source)
     if raw is not None:
-        ad = normalize_ad(raw, country=source.country, languages=source.languages or None)
+        ad = normalize_ad(
+            raw, country=source.country or country, languages=source.languages or None
+        )
         out["ad"] = ad.to_dict()
         out["structured"] = raw.structured.get("syntax") if raw.structured else None
     listing = extract_listing(sel, url, source)
