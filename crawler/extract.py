@@ -17,12 +17,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
 from parsel import Selector, SelectorList
 
 from crawler.config import Source, is_xpath
 from crawler.items import RawAd
+from crawler.listings import guess_ad_links, guess_next_page
 
 AD_TYPES = {
     "JobPosting",
@@ -42,10 +43,6 @@ AD_TYPES = {
     "NewsArticle",
     "BlogPosting",
 }
-_NEXT_WORDS = re.compile(
-    r"^\s*(next|siguiente|sig\.|pr[oó]xim[ao]|seguinte|more|m[aá]s|mais|›|»|>|→)\s*(page|p[aá]gina)?\s*[›»>→]?\s*$",
-    re.I,
-)
 _PRICE_NEAR_SIGN = re.compile(
     r"(?:US\$|U\$S|R\$|Gs\.?|₲|€|£|\$|USD|EUR|BRL|PYG|GBP)\s?\d[\d.,\s]{0,15}\d"
     r"|\d[\d.,\s]{0,15}\d\s?(?:€|£|USD|EUR|BRL|PYG|GBP|Gs\.?|guaran[ií]es|reais|euros)",
@@ -170,49 +167,6 @@ def extract_listing(sel: Selector, url: str, source: Source) -> ListingPage:
     if nxt and nxt.split("#")[0] == url.split("#")[0]:
         nxt = None
     return ListingPage(links=links, next_page=nxt)
-
-
-def page_shape(path: str) -> str:
-    """``/classifieds/ad/car-480934.html`` -> ``/classifieds/ad/*.html``: ids and slugs folded."""
-    segs = [s for s in path.split("/") if s]
-    if not segs:
-        return "/"
-    last = segs[-1]
-    stem, dot, ext = last.rpartition(".") if "." in last else (last, "", "")
-    if re.search(r"\d", stem):
-        last = "*" + dot + ext
-    return "/".join(segs[:-1]) + "/" + last
-
-
-def guess_ad_links(sel: Selector, url: str) -> list[str]:
-    """The largest group of same-site links sharing a path shape with an id in it."""
-    host = urlparse(url).netloc
-    groups: dict[str, list[str]] = {}
-    for href in sel.css("a::attr(href)").getall():
-        absu = urljoin(url, href.strip())
-        p = urlparse(absu)
-        if p.netloc != host or not re.search(r"\d", p.path):
-            continue
-        groups.setdefault(page_shape(p.path), []).append(absu.split("#")[0])
-    if not groups:
-        return []
-    shape, members = max(groups.items(), key=lambda kv: len(set(kv[1])))
-    if len(set(members)) < 2 or "/page/" in shape:
-        return []
-    return list(dict.fromkeys(members))
-
-
-def guess_next_page(sel: Selector, url: str) -> str | None:
-    for css in ('link[rel="next"]::attr(href)', 'a[rel~="next"]::attr(href)'):
-        href = sel.css(css).get()
-        if href:
-            return urljoin(url, href.strip())
-    for a in sel.css("a[href]"):
-        text = " ".join(a.css("::text").getall()).strip()
-        label = (a.attrib.get("aria-label") or "").strip()
-        if (text and _NEXT_WORDS.match(text)) or (label and _NEXT_WORDS.match(label)):
-            return urljoin(url, a.attrib["href"].strip())
-    return None
 
 
 # ---------------------------------------------------------------- detail pages

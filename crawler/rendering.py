@@ -45,14 +45,8 @@ from crawler.browser_guard import (
     guard_page,
 )
 from crawler.config import Source, is_xpath
-from crawler.extract import (
-    AD_TYPES,
-    guess_ad_links,
-    jsonld_objects,
-    page_shape,
-    schema_types,
-    select,
-)
+from crawler.extract import AD_TYPES, jsonld_objects, schema_types, select
+from crawler.listings import guess_ad_links, page_shape
 from crawler.stores import acquire_store, release_store
 
 _PSEUDO = re.compile(r"::(text|attr\([^)]*\))\s*$")

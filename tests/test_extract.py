@@ -9,7 +9,8 @@ import pytest
 from parsel import Selector
 
 from crawler.config import Source
-from crawler.extract import extract_detail, extract_listing, guess_ad_links, guess_next_page
+from crawler.extract import extract_detail, extract_listing
+from crawler.listings import guess_ad_links, guess_next_page
 from tests.conftest import adwatch
 
 AUTO = Source(name="t", kind="classified", start_urls=["http://example.org/"])
