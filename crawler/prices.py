@@ -9,53 +9,69 @@ Portuguese and English. Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from price_parser import Price
 
-__all__ = ["COUNTRY_CURRENCY", "find_price", "parse_price", "period_from_unit"]
+__all__ = [
+    "COUNTRY_CURRENCY",
+    "CURRENCY_COUNTRY",
+    "find_marked_price",
+    "find_price",
+    "has_currency",
+    "parse_price",
+    "period_from_unit",
+]
 
 PriceInfo = tuple[float | None, str | None, str | None]
 _NOTHING: PriceInfo = (None, None, None)
 
 COUNTRY_CURRENCY: dict[str, str] = {
-    "PY": "PYG",
-    "BR": "BRL",
-    "AR": "ARS",
-    "UY": "UYU",
-    "BO": "BOB",
-    "CL": "CLP",
-    "CO": "COP",
-    "PE": "PEN",
-    "EC": "USD",
-    "VE": "VES",
-    "MX": "MXN",
-    "GT": "GTQ",
-    "HN": "HNL",
-    "DO": "DOP",
-    "US": "USD",
-    "CA": "CAD",
-    "GB": "GBP",
-    "UK": "GBP",
-    "IE": "EUR",
-    "ES": "EUR",
-    "PT": "EUR",
-    "FR": "EUR",
-    "DE": "EUR",
-    "IT": "EUR",
-    "NL": "EUR",
-    "BE": "EUR",
-    "AT": "EUR",
-    "GR": "EUR",
+    # the Americas
+    "PY": "PYG", "BR": "BRL", "AR": "ARS", "UY": "UYU", "BO": "BOB", "CL": "CLP", "CO": "COP",
+    "PE": "PEN", "EC": "USD", "VE": "VES", "MX": "MXN", "GT": "GTQ", "HN": "HNL", "SV": "USD",
+    "NI": "NIO", "CR": "CRC", "PA": "USD", "DO": "DOP", "CU": "CUP", "PR": "USD", "US": "USD",
+    "CA": "CAD", "JM": "JMD", "TT": "TTD", "HT": "HTG",
+    # Europe
+    "GB": "GBP", "UK": "GBP", "IE": "EUR", "ES": "EUR", "PT": "EUR", "FR": "EUR", "DE": "EUR",
+    "IT": "EUR", "NL": "EUR", "BE": "EUR", "AT": "EUR", "GR": "EUR", "FI": "EUR", "LU": "EUR",
+    "SK": "EUR", "SI": "EUR", "EE": "EUR", "LV": "EUR", "LT": "EUR", "CY": "EUR", "MT": "EUR",
+    "HR": "EUR", "CH": "CHF", "NO": "NOK", "SE": "SEK", "DK": "DKK", "IS": "ISK", "PL": "PLN",
+    "CZ": "CZK", "HU": "HUF", "RO": "RON", "BG": "BGN", "RS": "RSD", "MD": "MDL", "UA": "UAH",
+    "BY": "BYN", "RU": "RUB", "TR": "TRY", "AL": "ALL", "MK": "MKD", "BA": "BAM", "GE": "GEL",
+    # elsewhere
+    "ZA": "ZAR", "NG": "NGN", "KE": "KES", "GH": "GHS", "EG": "EGP", "MA": "MAD", "TN": "TND",
+    "AE": "AED", "SA": "SAR", "QA": "QAR", "IL": "ILS", "IN": "INR", "PK": "PKR", "BD": "BDT",
+    "NP": "NPR", "LK": "LKR", "CN": "CNY", "HK": "HKD", "TW": "TWD", "JP": "JPY", "KR": "KRW",
+    "TH": "THB", "VN": "VND", "KH": "KHR", "MY": "MYR", "SG": "SGD", "ID": "IDR", "PH": "PHP",
+    "AU": "AUD", "NZ": "NZD", "KZ": "KZT", "UZ": "UZS",
+}  # fmt: skip
+#: The country of a currency only one of those countries uses (not EUR, USD).
+CURRENCY_COUNTRY: dict[str, str] = {
+    code: country
+    for country, code in COUNTRY_CURRENCY.items()
+    if country != "UK" and code not in ("EUR", "USD")
 }
 # Countries whose own currency is written with a bare "$".
-_DOLLAR_SIGN_COUNTRIES = {"AR", "MX", "CO", "CL", "UY", "US", "CA", "EC"}
+_DOLLAR_SIGN_COUNTRIES = {
+    "AR", "MX", "CO", "CL", "UY", "US", "CA", "EC", "SV", "PA", "PR", "DO", "CU", "AU", "NZ",
+    "HK", "SG", "TW", "JM", "TT",
+}  # fmt: skip
 # Countries that write 1.234,56; the rest of those we know write 1,234.56.
 _DECIMAL_COMMA = {
     "PY", "BR", "AR", "UY", "BO", "CL", "CO", "PE", "EC", "VE",
-    "ES", "PT", "FR", "DE", "IT", "NL", "BE", "AT", "GR",
+    "ES", "PT", "FR", "DE", "IT", "NL", "BE", "AT", "GR", "FI", "LU", "SK", "SI", "EE", "LV",
+    "LT", "HR", "NO", "SE", "DK", "IS", "PL", "CZ", "HU", "RO", "BG", "RS", "UA", "BY", "RU",
+    "TR", "ZA", "ID", "VN", "KZ",
 }  # fmt: skip
-_DECIMAL_POINT = {"GB", "UK", "US", "CA", "IE", "MX", "GT", "HN", "DO"}
+_DECIMAL_POINT = {
+    "GB", "UK", "US", "CA", "IE", "MX", "GT", "HN", "DO", "NI", "SV", "PA", "PR", "CH", "IN",
+    "CN", "HK", "JP", "KR", "TH", "MY", "SG", "PH", "AU", "NZ", "IL", "AE", "SA", "NG", "KE",
+}  # fmt: skip
+# ISO 4217 codes read when written in capitals ("PLN 1 200", "1.500 CZK"): lower-case, many
+# of them are ordinary words ("all", "pen", "top").
+_ISO_CODES = frozenset(set(COUNTRY_CURRENCY.values()) | {"EUR", "USD"})
 
 # Earliest match wins; at one position the longer symbol is tried first.
 _CURRENCY = re.compile(
@@ -64,10 +80,24 @@ _CURRENCY = re.compile(
     r"|(?P<PYG>₲|\bgs\b\.?|\bpyg\b|\bguaran[ií]e?s?\b)"
     r"|(?P<EUR>€|\beur\b|\beuros?\b)"
     r"|(?P<GBP>£|\bgbp\b|\bpounds?\b)"
+    r"|(?P<PLN>\bz[łl]\b|\bz[łl]otych\b|\bpln\b)"
+    r"|(?P<CZK>\bk[čc]\b|\bczk\b)"
+    r"|(?P<UAH>₴|\bгрн\b\.?|\bгривен\w*|\buah\b)"
+    r"|(?P<RUB>₽|\bруб\b\.?|\bрубл\w*)"
+    r"|(?P<INR>₹|\brs\.)"
+    r"|(?P<TRY>₺)|(?P<ILS>₪)|(?P<KRW>₩)|(?P<NGN>₦)|(?P<PHP>₱)"
+    r"|(?P<YEN>¥|\byen\b)"
+    r"|(?P<KRONE>\bkr\b\.?|\b,-\s*kr)"
+    r"|(?P<CHF>\bchf\b)"
+    r"|(?P<RON>\blei\b)"
+    r"|(?P<PEN>\bs/\.?)"
     r"|(?P<ISO>\b(?:ars|mxn|clp|cop|uyu|bob|pen|ves|cad|gtq|hnl|dop)\b)"
+    r"|(?P<CODE>(?-i:\b[A-Z]{3}\b))"
     r"|(?P<DOLLAR>\$)",
     re.IGNORECASE,
 )
+_KRONE = {"NO": "NOK", "SE": "SEK", "DK": "DKK", "IS": "ISK"}
+_YEN = {"CN": "CNY"}
 
 _PERIODS: tuple[tuple[str, str], ...] = (
     (
@@ -100,7 +130,6 @@ _PERIODS: tuple[tuple[str, str], ...] = (
 _PERIOD = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _PERIODS), re.IGNORECASE)
 
 _FREE = re.compile(r"\b(?:gr[aá]tis|gratuit[oa]s?|free|de\s+gra[çc]a|sin\s+costo)\b", re.I)
-_NUMBER = re.compile(r"\d[\d.,\s]*\d|\d")
 _MULTIPLIER = re.compile(
     r"\s*(?P<k>k\b|mil\b)|\s*(?P<m>mill(?:ón|on|ones|ions?)\b|milh(?:ão|ao|ões|oes)\b|mi\b)",
     re.IGNORECASE,
@@ -122,7 +151,11 @@ def parse_price(text: str | None, country: str | None) -> PriceInfo:
 
     ``country`` (ISO2) picks the decimal separator, the meaning of a bare "$"
     and the currency of an amount written without one. ``period`` is one of
-    "hour", "day", "week", "month", "year" or None.
+    "hour", "day", "week", "month", "year" or None. Thousands separators are
+    told from decimal marks by their place ("749.000 €", "R$ 65.999",
+    "1 500 000 zł", "£1,250.50") and, when one mark alone cannot tell, by the
+    country. Of a range ("R$ 2.000 a R$ 3.000", "$50k–$70k") the lower end
+    is the amount.
 
     "A convenir", "a combinar", "negotiable" and other texts without an amount
     give ``(None, None, None)``. "Gratis"/"grátis"/"free" without an amount
@@ -134,13 +167,18 @@ def parse_price(text: str | None, country: str | None) -> PriceInfo:
     text = text.strip()
     country = (country or "").strip().upper() or None
     period = _period(text)
-    currency_match = _CURRENCY.search(text)
-    amount = _amount(text, country, has_currency=currency_match is not None)
+    currency_match = _find_currency(text)
+    amount = _amount(text, country, currency_match)
     if amount is None:
         if _FREE.search(text) and not any(ch.isdigit() for ch in text):
             return 0.0, None, period
         return _NOTHING
     return amount, _currency(currency_match, country), period
+
+
+def has_currency(text: str | None) -> bool:
+    """True when ``text`` names its currency (a symbol, word or ISO code)."""
+    return isinstance(text, str) and _find_currency(text) is not None
 
 
 def find_price(text: str | None, country: str | None) -> PriceInfo:
@@ -163,6 +201,21 @@ def find_price(text: str | None, country: str | None) -> PriceInfo:
     return _NOTHING
 
 
+def find_marked_price(text: str | None, country: str | None) -> PriceInfo:
+    """The first amount in ``text`` written with its currency ("- $480 (city)",
+    "por R$ 279.000,00", "570000 €"), as :func:`parse_price` reads it; a bare
+    number (a year, a size, an id) is never taken. Meant for a title."""
+    if not text or not isinstance(text, str):
+        return _NOTHING
+    for match in _currency_matches(text):
+        number = _number_next_to(text, match)
+        if number is not None:
+            start = min(match.start(), number.start())
+            end = max(match.end(), number.end())
+            return parse_price(text[start : end + _SNIPPET_REACH].split("\n", 1)[0], country)
+    return _NOTHING
+
+
 def period_from_unit(unit: str | None) -> str | None:
     """Pay period from a schema.org ``unitText`` (HOUR, DAY, WEEK, MONTH, YEAR)."""
     if not unit or not isinstance(unit, str):
@@ -179,38 +232,79 @@ def _period(text: str) -> str | None:
     return match.lastgroup if match else None
 
 
+def _currency_matches(text: str) -> Iterator[re.Match[str]]:
+    for match in _CURRENCY.finditer(text):
+        if match.lastgroup == "CODE" and match.group(0) not in _ISO_CODES:
+            continue
+        yield match
+
+
+def _find_currency(text: str) -> re.Match[str] | None:
+    return next(_currency_matches(text), None)
+
+
 def _currency(match: re.Match[str] | None, country: str | None) -> str | None:
     if match is None:
         return COUNTRY_CURRENCY.get(country or "")
     kind = match.lastgroup
-    if kind == "ISO":
+    if kind in ("ISO", "CODE"):
         return match.group(0).upper()
     if kind == "DOLLAR":
         if country in _DOLLAR_SIGN_COUNTRIES:
             return COUNTRY_CURRENCY[country]
         return "USD"
+    if kind == "KRONE":
+        return _KRONE.get(country or "")
+    if kind == "YEN":
+        return _YEN.get(country or "", "JPY")
     return kind
 
 
-def _amount(text: str, country: str | None, *, has_currency: bool) -> float | None:
-    number = _NUMBER.search(text)
+# An amount: digit groups of three after a thousands mark (".", ",", an apostrophe or one
+# space of any width), then decimals; or a plain run of digits with decimals.
+_NUMBER = re.compile(
+    r"\d{1,3}(?:(?:[.,'’]|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d{3}(?!\d))+"
+    r"(?:[.,]\d{1,2}(?!\d))?"
+    r"|\d+(?:[.,]\d+)?"
+)
+_DIGIT_RUN = re.compile(r"\d[\d.,\s]*\d|\d")  # as far as digits go, for phone numbers
+_NEAR = 3  # characters between a currency sign and its amount
+
+
+def _number_next_to(text: str, currency: re.Match[str]) -> re.Match[str] | None:
+    """The amount right after the currency sign, else the one right before it."""
+    after = _NUMBER.search(text, currency.end(), currency.end() + _NEAR + 40)
+    if after and not text[currency.end() : after.start()].strip(" \u00a0:"):
+        return after
+    before = None
+    for number in _NUMBER.finditer(text, max(currency.start() - 40, 0), currency.start()):
+        before = number
+    if before and not text[before.end() : currency.start()].strip(" \u00a0"):
+        return before
+    if after and after.start() - currency.end() <= _NEAR:
+        return after
+    return None
+
+
+def _amount(text: str, country: str | None, currency: re.Match[str] | None) -> float | None:
+    number = _number_next_to(text, currency) if currency else None
+    if number is None:
+        number = _NUMBER.search(text)
     if number is None:
         return None
     token = number.group(0).strip()
-    if not has_currency and _looks_like_phone(token):
-        return None
+    if currency is None:
+        run = _DIGIT_RUN.match(text, number.start())
+        if run and _looks_like_phone(run.group(0).strip()):
+            return None
     separator = _decimal_separator(token, country)
     try:
-        price = Price.fromstring(text, decimal_separator=separator)
+        price = Price.fromstring(token, decimal_separator=separator)
     except (ValueError, InvalidOperation, ArithmeticError):
         return None
     if price.amount is None:
         return None
-    amount = price.amount
-    if price.amount_text:
-        at = text.find(price.amount_text)
-        if at >= 0:
-            amount *= _multiplier(text, at + len(price.amount_text))
+    amount = price.amount * _multiplier(text, number.end())
     try:
         value = float(amount)
     except (OverflowError, ValueError):
