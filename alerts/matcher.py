@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import ahocorasick
+import re2
 
 from alerts.rules import SEVERITIES, Rule, RuleSet, Term
 from alerts.textnorm import FIELD_BARRIER, Normalized, normalize, normalize_term, spaced_letter_keys
@@ -109,7 +111,7 @@ class AdText:
     token has a space on both sides and no phrase can run from the title into the body.
     """
 
-    __slots__ = ("title", "body", "norm", "text", "barrier", "_body_start")
+    __slots__ = ("title", "body", "norm", "text", "barrier", "_body_start", "_utf8")
 
     def __init__(self, title: str, body: str, *, spaced_letters: bool = True):
         if FIELD_BARRIER in title:
@@ -124,6 +126,14 @@ class AdText:
         )
         self.text = self.norm.text
         self.barrier = self.text.find(FIELD_BARRIER)
+        self._utf8: _Utf8 | None = None
+
+    def utf8(self) -> _Utf8:
+        """The normalized text as UTF-8, which regexes run on, with the way between
+        character and byte offsets."""
+        if self._utf8 is None:
+            self._utf8 = _Utf8(self.text)
+        return self._utf8
 
     def to_field(self, start: int, end: int) -> tuple[str, int, int]:
         """Map a span of the normalized text to ``(field, start, end)`` in that field."""
@@ -150,6 +160,41 @@ class AdText:
                 oend = min(max(oend, 0), limit)
             out.append((field, ostart, oend, source[ostart:oend]))
         return out
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+class _Utf8:
+    """A text encoded as UTF-8, and offsets between its characters and bytes (the same
+    numbers for ASCII text, which most normalized text is)."""
+
+    __slots__ = ("data", "_chars", "_bytes", "_extra")
+
+    def __init__(self, text: str):
+        self.data = text.encode("utf-8")
+        self._chars: list[int] = []  # index of each non-ASCII character
+        self._bytes: list[int] = []  # its byte offset
+        self._extra: list[int] = []  # bytes beyond one per character, up to and with it
+        if len(self.data) != len(text):
+            extra = 0
+            for m in _NON_ASCII.finditer(text):
+                self._chars.append(m.start())
+                self._bytes.append(m.start() + extra)
+                extra += len(m.group().encode("utf-8")) - 1
+                self._extra.append(extra)
+
+    def to_byte(self, pos: int) -> int:
+        if not self._chars:
+            return pos
+        k = bisect_left(self._chars, pos)
+        return pos + (self._extra[k - 1] if k else 0)
+
+    def to_char(self, pos: int) -> int:
+        if not self._chars:
+            return pos
+        k = bisect_left(self._bytes, pos)
+        return pos - (self._extra[k - 1] if k else 0)
 
 
 @dataclass
@@ -179,7 +224,7 @@ class Matcher:
         self._rules: list[_CompiledRule] = []
         # a "term" is a distinct normalized word/phrase/emoji key or a distinct regex
         self._term_key: list[str | None] = []  # automaton key, None for a regex
-        self._term_pattern: list[re.Pattern | None] = []
+        self._term_pattern: list[re2._Regexp | None] = []
         self._term_anchored: list[bool] = []  # a regex whose matches start with its literals
         # a regex's literals: (key id, characters before the literal in that key)
         self._term_literal_keys: list[tuple[tuple[int, int], ...]] = []
@@ -447,11 +492,13 @@ class Matcher:
     def _run_regex(
         self, tid: int, text: AdText, found: dict[int, list[int]]
     ) -> list[tuple[int, int]]:
-        """Matches of a regex term, one field at a time, like ``finditer`` (no overlaps)."""
+        """Matches of a regex term, one field at a time, like ``finditer`` (no overlaps).
+        RE2 runs on the UTF-8 bytes of the text; spans come back in characters."""
         pattern = self._term_pattern[tid]
         assert pattern is not None
-        s = text.text
-        barrier = text.barrier
+        utf8 = text.utf8()
+        data = utf8.data
+        barrier = utf8.to_byte(text.barrier)
         hits: list[tuple[int, int]] = []
         if self._term_anchored[tid]:
             # every match starts at a literal the automaton found: try only there
@@ -465,13 +512,18 @@ class Matcher:
             for pos in starts:
                 if pos < last:
                     continue
-                m = pattern.match(s, pos, barrier if pos < barrier else len(s))
-                if m is not None and m.end() > pos:
-                    hits.append((pos, m.end()))
-                    last = m.end()
+                at = utf8.to_byte(pos)
+                m = pattern.match(data, at, barrier if at < barrier else len(data))
+                if m is not None and m.end() > at:
+                    last = utf8.to_char(m.end())
+                    hits.append((pos, last))
             return hits
-        for start, stop in ((0, barrier), (barrier + 1, len(s))):
-            hits += [m.span() for m in pattern.finditer(s, start, stop) if m.end() > m.start()]
+        for start, stop in ((0, barrier), (barrier + 1, len(data))):
+            hits += [
+                (utf8.to_char(m.start()), utf8.to_char(m.end()))
+                for m in pattern.finditer(data, start, stop)
+                if m.end() > m.start()
+            ]
         return hits
 
     def _near(

@@ -49,7 +49,12 @@ normalization (case, accents, look-alike letters, leetspeak, spaced-out letters)
 punctuation inside a term is ignored (``sin-experiencia`` is ``sin experiencia``). Regexes
 run on that normalized text: lower case, no accents, punctuation turned into spaces, tokens
 separated by single spaces; a literal character that such text never contains (an upper
-case letter, an accent, a dot) is reported as an error.
+case letter, an accent, a dot) is reported as an error. They run on RE2, whose time is
+linear in the text whatever the pattern: a pattern RE2 cannot run (a backreference, a
+lookaround, a repeat over 1000, one too large to compile) is an error too. ``\\w`` and ``\\d``
+match letters and digits of every script, as in Python; ``\\b`` is a boundary next to an
+ASCII letter or digit, which in normalized text (accents removed) is every word of Latin
+script. ``weight`` and ``min_score`` are finite numbers.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import re2
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -106,6 +112,7 @@ __all__ = [
     "RuleSet",
     "SEVERITIES",
     "Term",
+    "compile_linear",
     "load_rules",
     "parse_duration",
     "parse_rules",
@@ -157,9 +164,9 @@ class Term(_Strict):
     term: str | None = None
     regex: str | None = None
     prefix: str | None = None
-    weight: float = Field(1.0, gt=0)
+    weight: float = Field(1.0, gt=0, allow_inf_nan=False)
 
-    _pattern: re.Pattern | None = PrivateAttr(None)
+    _pattern: re2._Regexp | None = PrivateAttr(None)
     _literals: tuple[str, ...] = PrivateAttr(())
     _anchored: bool = PrivateAttr(False)
     _token_start: bool = PrivateAttr(False)
@@ -188,9 +195,12 @@ class Term(_Strict):
                 raise ValueError(f"term {self.term!r} has no letter, digit or emoji to match")
             return self
         try:
-            self._pattern = re.compile(self.regex)
+            re.compile(self.regex)  # the literal analysis below reads Python's parse of it
         except re.error as exc:
             raise ValueError(f"invalid regex {self.regex!r}: {exc}") from None
+        except (OverflowError, RecursionError) as exc:
+            raise ValueError(f"regex {self.regex!r} is too large: {exc}") from None
+        self._pattern = compile_linear(self.regex)
         _check_regex_literals(self.regex)
         if self.prefix is not None:
             if not self.prefix.strip() or normalize(self.prefix).text != self.prefix:
@@ -223,8 +233,9 @@ class Term(_Strict):
         return self.regex is not None
 
     @property
-    def pattern(self) -> re.Pattern | None:
-        """The compiled regex of a regex term."""
+    def pattern(self) -> re2._Regexp | None:
+        """The compiled regex of a regex term: an RE2 pattern over UTF-8 bytes (see
+        :func:`compile_linear`)."""
         return self._pattern
 
     @property
@@ -243,6 +254,80 @@ class Term(_Strict):
         """True when, besides, every match starts a word (``\\bvisa``): in normalized
         text the literal then always follows a space."""
         return self._token_start
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+# Python's \w and \d know every script; RE2's only ASCII. Spelled out, they match alike.
+_RE2_CLASSES = {"w": r"\p{L}\p{N}_", "d": r"\p{Nd}"}
+_RE2_NEGATED = {"W": "w", "D": "d"}
+
+
+def compile_linear(pattern: str) -> re2._Regexp:
+    r"""Compile a rule regex for RE2, whose matching time is linear in the text (no
+    backtracking, so no pattern can take exponential time). The result matches UTF-8
+    bytes of normalized text. ``\w``, ``\W``, ``\d`` and ``\D`` keep Python's meaning
+    (letters and digits of every script); ``\b`` is RE2's, a boundary next to an ASCII
+    letter, digit or ``_``, which in normalized text (tokens of ASCII letters and digits
+    between spaces) is where Python's is. ValueError for a pattern RE2 cannot run:
+    backreferences, lookarounds, repeats over 1000, or one too large to compile."""
+    try:
+        return re2.compile(_re2_syntax(pattern).encode("utf-8"), _RE2_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise ValueError(
+            f"regex {pattern!r} cannot run on the linear-time engine (RE2: {reason});"
+            " it has no backreferences or lookarounds and repeats at most {1000}"
+        ) from None
+
+
+def _re2_syntax(pattern: str) -> str:
+    """Rewrite the escapes whose meaning differs between Python's re and RE2."""
+    out: list[str] = []
+    in_class = False
+    class_start = 0
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            i += 2
+            if nxt in _RE2_CLASSES:
+                body = _RE2_CLASSES[nxt]
+                out.append(body if in_class else f"[{body}]")
+            elif nxt in _RE2_NEGATED:
+                if in_class:
+                    raise ValueError(
+                        f"regex {pattern!r}: \\{nxt} inside [...] is not supported by the"
+                        " linear-time engine (RE2); in normalized text a letter is [a-z]"
+                        " (accents are removed) and a digit [0-9]"
+                    )
+                out.append(f"[^{_RE2_CLASSES[_RE2_NEGATED[nxt]]}]")
+            elif nxt in "uU":
+                width = 4 if nxt == "u" else 8
+                code = pattern[i : i + width]
+                out.append(f"\\x{{{code}}}")
+                i += width
+            else:
+                out.append("\\" + nxt)
+            continue
+        if in_class:
+            # a "]" right after "[" or "[^" is a literal
+            if ch == "]" and i > class_start:
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            class_start = i + 1
+            if pattern[i + 1 : i + 2] == "^":
+                class_start += 1
+                out.append("[^")
+                i += 2
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _check_regex_literals(pattern: str) -> None:
@@ -413,7 +498,7 @@ class Rule(_Strict):
     name: str
     description: str = ""
     severity: Severity
-    weight: float = Field(1.0, gt=0)
+    weight: float = Field(1.0, gt=0, allow_inf_nan=False)
     fields: list[FieldName] | None = None
     languages: list[str] | None = None
     kinds: list[Kind] | None = None
@@ -421,7 +506,7 @@ class Rule(_Strict):
     all: list[TermGroup] | None = None
     none: list[Term] | None = None
     near: int | None = Field(None, ge=0)
-    min_score: float | None = Field(None, gt=0)
+    min_score: float | None = Field(None, gt=0, allow_inf_nan=False)
     recipients: list[str] = Field(default_factory=list)
     realert: timedelta | None = None
 

@@ -15,6 +15,7 @@ from alerts.rules import load_rules, parse_rules
 from alerts.textnorm import normalize_term
 from crawler.items import Ad
 from crawler.yamlconf import ConfigError
+from tests.conftest import adwatch
 
 RULES_YAML = Path(__file__).resolve().parents[1] / "rules.yaml"
 
@@ -150,6 +151,106 @@ def test_a_regex_that_could_never_match_normalized_text_is_reported():
     assert problems(HEADER + "  - {id: a, name: a, severity: low, any: [{regex: 'Visa'}]}\n") == [
         "rules.yaml:5: rule 'a': any[0]: regex 'Visa': 'V' never occurs in the normalized"
         " text that rules match (lower case, no accents, punctuation turned into spaces)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "pattern, why",
+    [
+        (r"(visa) \1", r"(RE2: invalid escape sequence: \1)"),
+        ("visa(?= pagada)", "(RE2: invalid perl operator: (?=)"),
+        ("(?<!no )visa", "(RE2: invalid perl operator: (?<!)"),
+        ("visa{1001}", "(RE2: invalid repetition size: {1001})"),
+    ],
+)
+def test_a_regex_the_linear_time_engine_cannot_run_is_reported(pattern, why):
+    text = HEADER + "  - id: a\n    name: a\n    severity: low\n    any:\n"
+    text += f"      - regex: '{pattern}'\n"
+    assert problems(text) == [
+        f"rules.yaml:9: rule 'a': any[0]: regex {pattern!r} cannot run on the linear-time"
+        f" engine {why}; it has no backreferences or lookarounds and repeats at most {{1000}}"
+    ]
+
+
+def test_a_regex_repeat_too_large_for_any_engine_is_reported():
+    text = HEADER + "  - id: a\n    name: a\n    severity: low\n    any:\n"
+    text += "      - regex: 'x{4294967296}'\n"
+    assert problems(text) == [
+        "rules.yaml:9: rule 'a': any[0]: regex 'x{4294967296}' is too large:"
+        " the repetition number is too large"
+    ]
+
+
+def test_a_non_word_class_inside_brackets_is_reported():
+    text = HEADER + r"  - {id: a, name: a, severity: low, any: [{regex: '[^\W\d_]+ita\b'}]}"
+    assert problems(text + "\n") == [
+        r"rules.yaml:5: rule 'a': any[0]: regex '[^\\W\\d_]+ita\\b': \W inside [...] is not"
+        " supported by the linear-time engine (RE2); in normalized text a letter is [a-z]"
+        " (accents are removed) and a digit [0-9]"
+    ]
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_weights_and_scores_must_be_finite_numbers(value):
+    lines = problems(
+        HEADER
+        + f"""\
+  - id: a
+    name: a
+    severity: low
+    weight: {value}
+    any: [visa, {{term: pasaje, weight: {value}}}]
+    min_score: {value}
+"""
+    )
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        ["rules.yaml:8", "rule 'a'"],
+        ["rules.yaml:9", "rule 'a'"],
+        ["rules.yaml:10", "rule 'a'"],
+    ]
+    assert all("finite number" in line for line in lines), lines
+
+
+def test_rules_check_exits_2_on_an_infinite_weight_or_a_huge_repeat(tmp_path):
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(
+        HEADER
+        + "  - {id: a, name: a, severity: low, weight: .inf, any: [visa]}\n"
+        + "  - {id: b, name: b, severity: low, any: [{regex: 'x{4294967296}'}]}\n"
+    )
+    out = adwatch("--rules", str(bad), "rules", "check")
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert lines[0].startswith(f"{bad}:5: rule 'a': weight: ")
+    assert lines[1].startswith(f"{bad}:6: rule 'b': any[0]: regex 'x{{4294967296}}' is too large")
+    tested = adwatch("--rules", str(bad), "rules", "test", "visa", "--json")
+    assert tested.returncode == 2 and tested.stdout == ""
+
+
+def test_a_catastrophic_regex_runs_in_linear_time():
+    """(a+)+b backtracks exponentially in Python's re: 2**60 steps on this text. Linear-time
+    matching answers at once."""
+    m = matcher("  - {id: a, name: a, severity: low, any: [{regex: '(a+)+b'}]}\n")
+    assert m.match({"title": "", "body": "a" * 60 + "c"}) == []
+    (match,) = m.match({"title": "", "body": "a" * 60 + "b"})
+    assert match.terms[0].text == "a" * 60 + "b"
+
+
+def test_regex_classes_match_letters_and_digits_of_every_script():
+    m = matcher(
+        r"""  - id: a
+    name: a
+    severity: low
+    any:
+      - regex: '\bcasa \w+ \d+'
+      - regex: '\bcalle\W\w+'
+"""
+    )
+    (match,) = m.match({"title": "Casa дом ٣٤ 🌹 x", "body": "calle 東京"})
+    assert [(t.field, t.text) for t in match.terms] == [
+        ("title", "Casa дом ٣٤"),
+        ("body", "calle 東京"),
     ]
 
 
