@@ -21,9 +21,11 @@ from urllib.parse import urljoin
 
 from parsel import Selector, SelectorList
 
+from crawler.autoextract import ad_heading, fill_auto, is_expired, page_titles, text_of
 from crawler.config import Source, is_xpath
 from crawler.items import RawAd
-from crawler.listings import guess_ad_links, guess_next_page
+from crawler.listings import guess_ad_links, guess_next_page, looks_like_listing
+from crawler.pagestate import state_ad
 
 AD_TYPES = {
     "JobPosting",
@@ -173,7 +175,11 @@ def extract_listing(sel: Selector, url: str, source: Source) -> ListingPage:
 
 
 def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
-    """The ad on a detail page, or ``None`` when the page holds no recognisable ad."""
+    """The ad on a detail page, or ``None`` when the page holds no recognisable ad (a
+    listing page, or a closed or expired ad).
+
+    With selectors, a configured field that yields nothing on the page falls back to
+    automatic extraction; the fields that did are listed in ``raw.extra["fallback"]``."""
     raw = RawAd(url=url, source=source.name, kind=source.kind)
     canonical = sel.css('link[rel="canonical"]::attr(href)').get()
     raw.canonical = urljoin(url, canonical.strip()) if canonical else None
@@ -186,15 +192,61 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
         if structured:
             raw.structured = structured
             _fill_from_structured(raw, structured, url)
+        missed = tuple(
+            name
+            for name in source.fields
+            if name in _AUTO_FIELDS and not getattr(raw, _FIELD_ATTR.get(name, name))
+        )
+        if missed:
+            raw.extra["fallback"] = list(missed)
+            fill_auto(sel, url, raw, structured, _html(sel), fields=missed)
     else:
-        structured = structured_ad(sel, url)
+        structured = page_ad_data(sel, url)
+        if structured.get("syntax") in (None, "opengraph") and looks_like_listing(sel, url):
+            return None
+        if is_expired(sel, None):
+            return None
         if structured:
             raw.structured = structured
-            _fill_from_structured(raw, structured, url)
+            _fill_from_structured(raw, structured, url, text_fields=False)
+        fill_auto(sel, url, raw, structured, _html(sel))
         _fill_heuristics(sel, url, raw)
     if not (raw.title and raw.title.strip()) or not (raw.body and raw.body.strip()):
         return None
     return raw
+
+
+_AUTO_FIELDS = ("title", "body", "price", "location", "posted", "employer", "contact")
+_FIELD_ATTR: dict[str, str] = {}
+
+
+def _html(sel: Selector) -> str:
+    try:
+        return sel.get()
+    except Exception:
+        return ""
+
+
+def page_ad_data(sel: Selector, url: str) -> dict[str, Any]:
+    """The ad's structured data: JSON-LD or microdata, completed (or replaced, when there
+    is none) by the page's inline script state; OpenGraph when nothing else is there."""
+    structured = structured_ad(sel, url)
+    if structured.get("syntax") in ("json-ld", "microdata"):
+        titles = page_titles(sel, url, structured)
+    else:
+        titles = page_titles(sel, url, {})
+        heading = ad_heading(sel)
+        if heading is not None:
+            titles.insert(0, text_of(heading))
+    state = state_ad(sel, titles)
+    if not state:
+        return structured
+    if structured.get("syntax") in ("json-ld", "microdata"):
+        return {**state, **structured}
+    og_images = structured.get("image") if structured else None
+    if og_images and not state.get("image"):
+        state["image"] = og_images
+    return state
 
 
 def _apply_selectors(sel: Selector, url: str, source: Source, raw: RawAd) -> None:
@@ -305,11 +357,18 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def _fill_from_structured(raw: RawAd, data: dict[str, Any], url: str) -> None:
-    raw.title = raw.title or _as_text(data.get("title") or data.get("name") or data.get("headline"))
-    desc = _as_text(data.get("description") or data.get("articleBody"))
-    if desc and not raw.body:
-        raw.body = html_to_text(desc)
+def _fill_from_structured(
+    raw: RawAd, data: dict[str, Any], url: str, text_fields: bool = True
+) -> None:
+    """Fields from structured data; with ``text_fields=False`` the title and body are left
+    to :func:`crawler.autoextract.fill_auto`, which weighs them against the page."""
+    if text_fields:
+        raw.title = raw.title or _as_text(
+            data.get("title") or data.get("name") or data.get("headline")
+        )
+        desc = _as_text(data.get("description") or data.get("articleBody"))
+        if desc and not raw.body:
+            raw.body = html_to_text(desc)
     raw.posted = raw.posted or _as_text(data.get("datePosted") or data.get("datePublished"))
     org = data.get("hiringOrganization") or data.get("seller") or data.get("author")
     raw.employer = raw.employer or _as_text(org)

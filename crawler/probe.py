@@ -13,20 +13,36 @@ from scrapy.http import HtmlResponse
 
 from crawler.config import Source
 from crawler.extract import extract_detail, extract_listing
+from crawler.localfile import read_capped
 from crawler.normalize import normalize_ad
 from crawler.settings import DOWNLOAD_MAXSIZE
-from crawler.webfetch import fetch_bytes
 
 
 def probe_page(target: str, source: Source | None, allow_private: bool = False) -> dict[str, Any]:
-    if Path(target).exists():
-        body = Path(target).read_bytes()
-        url = page_address(body) or Path(target).resolve().as_uri()
-        return probe_bytes(body, url, source=source)
+    """Both readings of the page at ``target`` (a URL or a file): see :func:`read_page`."""
+    body, url, headers = read_page(target, source, allow_private)
+    return probe_bytes(body, url, source=source, headers=headers)
+
+
+def read_page(
+    target: str, source: Source | None, allow_private: bool = False
+) -> tuple[bytes, str, dict[str, str] | None]:
+    """The bytes of a page, its address and its response headers: an http(s) URL fetched
+    once (no private hosts unless allowed), or a file read up to ``DOWNLOAD_MAXSIZE``.
+    Raises OSError (a missing file, a refused connection, a name that does not resolve),
+    ValueError (a refused address, a page or file over the cap, another scheme) or
+    http.client.HTTPException (a broken answer)."""
+    if not target.lower().startswith(("http://", "https://")):
+        if "://" in target:
+            raise ValueError("only http(s) URLs and files")
+        body = read_capped(target, DOWNLOAD_MAXSIZE, "DOWNLOAD_MAXSIZE")
+        return body, page_address(body) or Path(target).resolve().as_uri(), None
+    from crawler.webfetch import fetch_bytes
+
     private_ok = source is not None and source.allow_private_network is True
     data, url, charset = fetch_bytes(target, allow_private or private_ok, DOWNLOAD_MAXSIZE)
     headers = {"Content-Type": f"text/html; charset={charset}"} if charset else None
-    return probe_bytes(data, url, source=source, headers=headers)
+    return data, url, headers
 
 
 def page_address(body: bytes) -> str | None:

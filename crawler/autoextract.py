@@ -1,0 +1,492 @@
+"""``extract: auto`` on an ad page: each field from the strongest signal that has it.
+
+Signals, strongest first: the ad's structured data (JSON-LD, microdata, inline script
+state: crawler/pagestate.py), the page's labelled values ("Location: London",
+crawler/labelled.py), then the page's layout: the ad's heading, the elements next to it
+(an ad states its price, place and date in its header, near the title; related-ads boxes,
+navigation and footers are not the ad), and the main text found by trafilatura.
+
+Pure functions over a parsel ``Selector``; :func:`crawler.extract.extract_detail` calls
+:func:`fill_auto` for ``extract: auto`` and for the fields a source's selectors missed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlparse
+
+from parsel import Selector
+
+from crawler.labelled import fold, labelled_fields
+
+#: characters of text handed to trafilatura (a page's main text is far shorter)
+MAX_MAIN_TEXT_HTML = 3_000_000
+
+# Elements that are page chrome, never the ad: navigation, footers, forms, asides, dialogs
+# and boxes of other ads.
+_CHROME_NAMES = re.compile(
+    r"(^|[-_ ])(nav|navbar|menu|footer|breadcrumbs?|cookie|consent|modal|dialog|popup|"
+    r"related|similar|recommend\w*|suggest\w*|carousel|sidebar|masthead|topbar|"
+    r"site-?header|logo|brand|share|social|newsletter|banner|advert|ads-?slot)($|[-_ ])",
+    re.I,
+)
+_CHROME_XPATH = (
+    "ancestor-or-self::*[self::nav or self::footer or self::aside or self::form"
+    " or self::dialog or self::select or self::button or self::noscript]"
+)
+_AMOUNT = re.compile(
+    r"(?:US\$|U\$S|R\$|AR\$|MX\$|C\$|A\$|NZ\$|Gs\.?|₲|€|£|\$|¥|₹|₽|₴|zł|Kč|kr|CHF|"
+    r"USD|EUR|BRL|PYG|GBP|MXN|ARS|CLP|COP|PEN|UYU|BOB|PLN|CZK|NOK|SEK|DKK|ZAR|UAH|RUB)"
+    r"\s?\d[\d.,\s\u00a0\u202f]{0,15}\d"
+    r"|\d[\d.,\s\u00a0\u202f]{0,15}\d\s?(?:€|£|\$|₴|₽|zł|Kč|kr|,-|"
+    r"USD|EUR|BRL|PYG|GBP|MXN|ARS|PLN|CZK|NOK|SEK|DKK|ZAR|UAH|RUB|грн\.?|руб\.?|"
+    r"gs\.?|guaran[ií]es|reais|euros|pesos|d[oó]lares|dollars)",
+    re.I,
+)
+_EXPIRED = re.compile(
+    r"\b(no longer accepting applications|this job (?:has )?expired|job (?:is )?no longer "
+    r"available|this (?:ad|listing|position) (?:is no longer available|has expired|has been "
+    r"(?:removed|filled))|no longer available|oferta (?:finalizada|caducada|expirada|cerrada)"
+    r"|anuncio (?:caducado|finalizado|expirado|desactivado|eliminado)|esta oferta ya no est[aá]"
+    r"|vaga (?:encerrada|expirada)|an[uú]ncio (?:expirado|encerrado|removido|desativado)"
+    r"|inzer[aá]t (?:již )?(?:vypr[sš]el|není aktivní)|nab[ií]dka (?:již )?(?:skon[cč]ila|"
+    r"vypr[sš]ela)|ogłoszenie (?:wygasło|nieaktualne)|annonce (?:expir[ée]e|n'est plus "
+    r"disponible)|stellenanzeige (?:ist )?abgelaufen|offerta scaduta|annonsen er utl[øo]pt)\b",
+    re.I,
+)
+_TITLE_SEPARATORS = re.compile(r"\s+[|•·»›>–—-]\s+|\s*[|•·»›]\s*|\s+[:–—]\s+")
+_MOSTLY_ID = re.compile(r"^[\W_]*(?:[A-Za-z]{0,4}[-_ ]?)?\d[\d\W_]*$")
+_DATE_TEXT = re.compile(
+    r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
+    r"|\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d]{3,12}\.?\s+(?:de\s+)?\d{4}\b"
+    r"|\b[^\W\d]{3,9}\.?\s+\d{1,2},?\s+\d{4}\b",
+)
+_RELATIVE_DATE = re.compile(
+    r"\b(?:hace|h[aá]|about|ago|ayer|ontem|hoy|hoje|today|yesterday|včera|dnes|wczoraj|"
+    r"dzisiaj|сегодня|вчера)\b",
+    re.I,
+)
+_POSTED_WORDS = re.compile(
+    r"\b(posted|published|listed|added|date|publicad[oa]|publicaç[aã]o|fecha|data|"
+    r"anunciad[oa]|inserid[oa]|vložen|zveřejněn|přidán|dodan[eo]|opublikowan|"
+    r"veröffentlicht|publi[ée]e?|pubblicat[oa]|опубликовано|размещено|опубліковано)\b",
+    re.I,
+)
+
+
+def is_chrome(node: Selector) -> bool:
+    """Whether ``node`` sits in page chrome (navigation, footer, forms, related ads...)."""
+    if node.xpath(_CHROME_XPATH):
+        return True
+    for anc in node.root.iterancestors():
+        names = f"{anc.get('class') or ''} {anc.get('id') or ''} {anc.get('role') or ''}"
+        if names.strip() and _CHROME_NAMES.search(names):
+            return True
+        if anc.tag == "header" and anc.getparent() is not None and anc.getparent().tag == "body":
+            return True
+    return False
+
+
+def text_of(node: Selector) -> str:
+    return " ".join(
+        " ".join(node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()).split()
+    )
+
+
+# ---------------------------------------------------------------- title
+
+
+def site_words(sel: Selector, url: str) -> set[str]:
+    """Folded words that name the site: its domain label and ``og:site_name``."""
+    words: set[str] = set()
+    host = urlparse(url).hostname or ""
+    labels = [x for x in host.split(".") if x not in ("www", "m")]
+    if len(labels) >= 2:
+        # the registrable name: example in example.com, example.co.uk, example.com.br
+        name = labels[-3] if len(labels) >= 3 and len(labels[-2]) <= 3 else labels[-2]
+        words.add(fold(name))
+    site_name = sel.css('meta[property="og:site_name"]::attr(content)').get()
+    if site_name:
+        words.add(fold(site_name))
+    return {w for w in words if w}
+
+
+def clean_page_title(title: str, site: set[str]) -> str:
+    """A ``<title>`` or ``og:title`` without the site's name and trailing ids."""
+    title = " ".join((title or "").split())
+    if not title:
+        return ""
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p and p.strip()]
+    if len(parts) <= 1:
+        return title
+    kept = []
+    for part in parts:
+        folded = fold(part).replace(" ", "")
+        if any(s.replace(" ", "") in folded or folded in s.replace(" ", "") for s in site):
+            continue
+        if _MOSTLY_ID.match(part.strip()):
+            continue
+        kept.append(part.strip())
+    if not kept:
+        return title
+    # the separators inside the ad's own title ("Flat - Vila Ema") are kept
+    start = title.find(kept[0])
+    end = title.rfind(kept[-1]) + len(kept[-1])
+    return title[start:end].strip() if 0 <= start < end else " ".join(kept)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def agreement(text: str, others: list[str]) -> float:
+    """Share of ``text``'s words found in the best of ``others``."""
+    words = _words(text)
+    if not words:
+        return 0.0
+    best = 0.0
+    for other in others:
+        pool = set(_words(other))
+        if pool:
+            best = max(best, sum(w in pool for w in words) / len(words))
+    return best
+
+
+def page_titles(sel: Selector, url: str, structured: dict[str, Any]) -> list[str]:
+    """The titles the page gives itself: structured name, ``og:title``, ``<title>``."""
+    site = site_words(sel, url)
+    out = []
+    for value in (
+        structured.get("name") or structured.get("title") or structured.get("headline"),
+        sel.css('meta[property="og:title"]::attr(content)').get(),
+        sel.css('meta[name="twitter:title"]::attr(content)').get(),
+        sel.xpath("//title/text()").get(),
+    ):
+        if isinstance(value, str) and value.strip():
+            cleaned = clean_page_title(value, site)
+            if cleaned and cleaned not in out:
+                out.append(cleaned)
+    return out
+
+
+def ad_heading(sel: Selector) -> Selector | None:
+    """The ad's heading element: the first ``<h1>`` outside page chrome, if any."""
+    for h1 in sel.xpath("//h1")[:10]:
+        if text_of(h1) and not is_chrome(h1):
+            return h1
+    return None
+
+
+def choose_title(sel: Selector, url: str, structured: dict[str, Any]) -> tuple[str, Any]:
+    """The ad's title and the element it was read from (None for metadata)."""
+    titles = page_titles(sel, url, structured)
+    heading = ad_heading(sel)
+    if heading is not None:
+        text = text_of(heading)
+        folded = fold(text)
+        for title in titles:
+            ft = fold(title)
+            # the heading is a fragment of the page's title (the address of a flat whose
+            # title names the flat too): the whole title says more
+            if folded in ft and len(folded) < 0.6 * len(ft) and len(_words(ft)) <= 20:
+                return title, heading
+            # the heading runs on into the ad's header (price, rooms): the title is cleaner
+            if len(folded) > 1.6 * len(ft) and folded.startswith(ft[: max(len(ft) // 2, 8)]):
+                return title, heading
+        if not titles or agreement(text, titles) >= 0.25 or len(_words(text)) >= 3:
+            return text, heading
+    # no heading: an element named as the title that agrees with the page's title
+    for node in sel.xpath(
+        "//body//*[contains(@class, 'title') or contains(@id, 'title')]"
+        "[not(self::title or self::meta or self::script)]"
+    )[:200]:
+        text = text_of(node)
+        if 2 <= len(text) <= 200 and not is_chrome(node) and agreement(text, titles) >= 0.9:
+            return text, node
+    return (titles[0] if titles else ""), None
+
+
+def strip_employer(title: str, employer: str | None) -> str:
+    """ "Acme Ltd Maths Tutor" -> "Maths Tutor" when Acme Ltd is the employer."""
+    if not employer or not title:
+        return title
+    ft, fe = fold(title), fold(employer)
+    if fe and ft.startswith(fe) and len(ft) > len(fe) + 2:
+        rest = title[len(employer) :].lstrip(" :-–—|,")
+        if len(rest) >= 3 and fold(rest) == ft[len(fe) :].lstrip(" :-–—|,"):
+            return rest
+    return title
+
+
+# ---------------------------------------------------------------- body
+
+
+def is_teaser(description: str, others: list[str]) -> bool:
+    """A description cut short ("…", or the start of a longer text on the page)."""
+    d = " ".join(description.split())
+    if not d:
+        return True
+    if d.endswith(("...", "…")) or "..." in d[-40:] or "…" in d[-40:]:
+        return True
+    head = fold(d)[:80]
+    return any(len(o) > len(d) * 1.3 and head and head in fold(o) for o in others)
+
+
+def main_content(html: str, url: str) -> str:
+    """The page's main text by trafilatura (precision settings), or ""."""
+    if not html or len(html) > MAX_MAIN_TEXT_HTML:
+        return ""
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - trafilatura is a dependency
+        return ""
+    try:
+        text = trafilatura.extract(
+            html,
+            url=url if url.startswith("http") else None,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+        )
+    except Exception:
+        return ""
+    return text or ""
+
+
+def locate_description(sel: Selector, description: str) -> str:
+    """The page's own text of a (teaser) description: the smallest element whose text
+    holds the description's opening words, when that text is longer."""
+    opening = " ".join(description.split()[:8]).rstrip(".…")
+    if len(opening) < 20:
+        return ""
+    needle = fold(opening)
+    best = ""
+    for node in sel.xpath(
+        "//body//*[self::div or self::p or self::section or self::article"
+        " or self::span or self::td]"
+    )[:8000]:
+        if node.root.text is None and not len(node.root):
+            continue
+        text = text_of(node)
+        if len(text) < len(opening) or needle not in fold(text):
+            continue
+        if not best or len(text) < len(best):
+            best = text
+    return best
+
+
+# ---------------------------------------------------------------- price, place, date
+
+
+def _doc_order(sel: Selector) -> dict[Any, int]:
+    return {el: i for i, el in enumerate(sel.root.iter())}
+
+
+def near_heading(
+    sel: Selector, heading: Selector | None, candidates: list[Selector]
+) -> list[Selector]:
+    """``candidates`` outside page chrome, nearest the heading first (after it preferred)."""
+    kept = [c for c in candidates if not is_chrome(c)]
+    if heading is None or not kept:
+        return kept
+    order = _doc_order(sel)
+    where = order.get(heading.root, 0)
+
+    def distance(node: Selector) -> float:
+        pos = order.get(node.root, 0)
+        return (pos - where) if pos >= where else (where - pos) * 1.5
+
+    return sorted(kept, key=distance)
+
+
+def _inside_other_ad_link(node: Selector, url: str) -> bool:
+    """A price inside a link to another page (a card of a related ad)."""
+    for href in node.xpath("ancestor::a/@href").getall():
+        if href and not href.startswith(("#", "javascript:")):
+            return True
+    return False
+
+
+def find_price_text(sel: Selector, heading: Selector | None, url: str) -> str | None:
+    """The ad's own price: an element marked as a price nearest the ad's heading."""
+    marked = sel.xpath(
+        "//*[@itemprop='price' or contains(translate(@class, 'PRICE', 'price'), 'price')"
+        " or contains(translate(@class, 'PRECO', 'preco'), 'preco')"
+        " or contains(translate(@class, 'PRECIO', 'precio'), 'precio')"
+        " or contains(translate(@class, 'SALARY', 'salary'), 'salary')"
+        " or contains(@data-testid, 'price') or contains(@id, 'price')]"
+    )[:400]
+    for node in near_heading(sel, heading, list(marked)):
+        if _inside_other_ad_link(node, url):
+            continue
+        content = node.attrib.get("content")
+        text = text_of(node)
+        if content and re.search(r"\d", content):
+            return content if _AMOUNT.search(text or "") is None else _AMOUNT.search(text).group(0)
+        m = _AMOUNT.search(text)
+        if m:
+            return m.group(0)
+    if heading is not None:
+        # the ad's header: the heading's container, as long as it is a header, not the page
+        for anc in heading.xpath("ancestor::*[position() <= 3]")[::-1]:
+            text = text_of(anc)
+            if len(text) > 600:
+                break
+            m = _AMOUNT.search(text)
+            if m:
+                return m.group(0)
+    return None
+
+
+_PLACE_MARKS = (
+    "//*[@itemprop='address' or @itemprop='addressLocality' or @itemprop='jobLocation'"
+    " or contains(translate(@class, 'LOCATIN', 'locatin'), 'location')"
+    " or contains(translate(@class, 'ADRES', 'adres'), 'address')"
+    " or contains(translate(@class, 'LOCALITY', 'locality'), 'locality')"
+    " or contains(@class, 'localiza') or contains(@class, 'ubicacion')"
+    " or contains(@data-testid, 'location') or contains(@data-testid, 'address')]"
+)
+
+
+def find_location(sel: Selector, heading: Selector | None, url: str) -> str | None:
+    for node in near_heading(sel, heading, list(sel.xpath(_PLACE_MARKS)[:200])):
+        if _inside_other_ad_link(node, url):
+            continue
+        text = text_of(node)
+        if 2 <= len(text) <= 160 and re.search(r"[^\W\d]{2}", text):
+            return text
+    return None
+
+
+_TITLE_PLACE = re.compile(
+    r"\(([^()]{2,60})\)\s*$"  # "... - $480 (Springfield, IL)"
+    r"|\b(?:in|en|em|à|a|w|ve|v|во?|в)\s+([A-ZÀ-ÖØ-ÞĀ-ſА-Я][^,()|]{1,40}(?:,\s*[^,()|]{2,40})?)\s*$"
+)
+
+
+def location_from_title(title: str) -> str | None:
+    """The place a title ends with: "(City, ST)", "... in City", "... em Bairro"."""
+    m = _TITLE_PLACE.search(title or "")
+    if not m:
+        return None
+    place = (m.group(1) or m.group(2) or "").strip(" -,")
+    if not place or _AMOUNT.search(place) or not re.search(r"[^\W\d]{2}", place):
+        return None
+    return place
+
+
+def find_posted(sel: Selector, heading: Selector | None) -> str | None:
+    """A publication date the page shows: ``<time>``, or a dated line near the heading."""
+    times = near_heading(sel, heading, list(sel.xpath("//time[@datetime]")[:50]))
+    if times:
+        return times[0].attrib.get("datetime")
+    for meta in (
+        "article:published_time",
+        "og:published_time",
+        "datePublished",
+        "date",
+        "pubdate",
+    ):
+        value = sel.xpath(
+            f"//meta[@property='{meta}' or @name='{meta}' or @itemprop='{meta}']/@content"
+        ).get()
+        if value and re.search(r"\d{4}", value):
+            return value
+    dated = []
+    for el in sel.root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "option", "title"):
+            continue
+        own = (el.text or "") + " ".join(child.tail or "" for child in el)
+        if 4 < len(own.strip()) < 160 and _POSTED_WORDS.search(own):
+            dated.append(Selector(root=el))
+            if len(dated) >= 200:
+                break
+    for node in near_heading(sel, heading, dated):
+        text = " ".join(node.xpath("string()").get().split())
+        if len(text) < 160 and (_DATE_TEXT.search(text) or _RELATIVE_DATE.search(text)):
+            return text
+    return None
+
+
+def find_employer(sel: Selector, heading: Selector | None, url: str) -> str | None:
+    nodes = sel.xpath(
+        "//*[@itemprop='hiringOrganization' or contains(@class, 'company') or"
+        " contains(@class, 'employer') or contains(@class, 'empresa') or"
+        " contains(@data-testid, 'company') or contains(@class, 'recruiter')]"
+    )[:200]
+    for node in near_heading(sel, heading, list(nodes)):
+        text = text_of(node)
+        if 2 <= len(text) <= 100 and re.search(r"[^\W\d]{2}", text):
+            return text
+    return None
+
+
+def is_expired(sel: Selector, heading: Selector | None) -> bool:
+    """A closed or expired ad: the page says so in its header or main text."""
+    texts = sel.xpath(
+        "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+        "[string-length(normalize-space()) > 8][string-length(normalize-space()) < 200]"
+    ).getall()[:8000]
+    return any(_EXPIRED.search(t) for t in texts)
+
+
+def fill_auto(
+    sel: Selector,
+    url: str,
+    raw: Any,
+    structured: dict[str, Any],
+    html: str,
+    fields: tuple[str, ...] | None = None,
+) -> None:
+    """Fill ``raw``'s empty fields (or only ``fields``) from the page."""
+
+    def wanted(name: str) -> bool:
+        return (fields is None or name in fields) and not getattr(raw, name)
+
+    labelled = labelled_fields(sel)
+    title, heading = choose_title(sel, url, structured)
+    if wanted("employer"):
+        raw.employer = labelled.get("employer") or find_employer(sel, heading, url)
+    if wanted("title"):
+        raw.title = strip_employer(title, raw.employer) or None
+    if wanted("price"):
+        raw.price = labelled.get("price") or find_price_text(sel, heading, url)
+    if wanted("location"):
+        raw.location = (
+            labelled.get("location")
+            or find_location(sel, heading, url)
+            or location_from_title(raw.title or title)
+        )
+    if wanted("posted"):
+        raw.posted = labelled.get("posted") or find_posted(sel, heading)
+    if wanted("contact") and labelled.get("contact"):
+        raw.contact = labelled["contact"]
+    if wanted("body"):
+        raw.body = choose_body(sel, url, structured, html) or None
+
+
+def choose_body(sel: Selector, url: str, structured: dict[str, Any], html: str) -> str:
+    """The ad's own text: a full structured description, else the page's text of it, else
+    the main content trafilatura finds."""
+    description = structured.get("description") or structured.get("articleBody")
+    description = description if isinstance(description, str) else ""
+    if description and "<" in description:
+        from crawler.extract import html_to_text
+
+        description = html_to_text(description)
+    main = main_content(html, url)
+    if description and not is_teaser(description, [main]):
+        return description
+    if description:
+        located = locate_description(sel, description)
+        if located and len(located) > len(description):
+            return located
+        if main and fold(" ".join(description.split()[:6])) in fold(main):
+            return main
+        return main if len(main) > len(description) else description
+    return main
