@@ -125,3 +125,74 @@ def resolve(location: str | None, country: str | None = None) -> dict[str, float
         if point is not None:
             return {"lat": point[0], "lon": point[1]}
     return None
+
+
+# --- which country a page is from, when its source names none --------------------------
+
+# Country-code top-level domains sold to everyone, that say nothing about where an ad is.
+_GENERIC_CCTLDS = frozenset(
+    "io co me tv ai fm ly to cc ws gg am nu la bz sh ac vc tk ml ga".split()
+)
+#: Regions where each language is most written, most likely first: the guesses for a
+#: phone number written in national form on a page that says no more.
+LANGUAGE_REGIONS: dict[str, tuple[str, ...]] = {
+    "es": ("ES", "MX", "AR", "CO", "CL", "PE", "PY", "UY", "BO", "EC", "VE", "GT", "DO", "HN"),
+    "pt": ("BR", "PT"),
+    "en": ("US", "GB", "CA", "AU", "IE", "NZ", "ZA"),
+    "fr": ("FR", "BE", "CA", "CH"),
+    "de": ("DE", "AT", "CH"),
+    "it": ("IT", "CH"),
+    "nl": ("NL", "BE"),
+    "pl": ("PL",),
+    "cs": ("CZ",),
+    "sk": ("SK",),
+    "ru": ("RU", "UA", "BY", "KZ"),
+    "uk": ("UA",),
+    "no": ("NO",),
+    "nb": ("NO",),
+    "nn": ("NO",),
+    "sv": ("SE",),
+    "da": ("DK",),
+    "fi": ("FI",),
+    "ro": ("RO", "MD"),
+    "hu": ("HU",),
+    "bg": ("BG",),
+    "el": ("GR", "CY"),
+    "tr": ("TR",),
+    "gn": ("PY",),
+}
+#: Tried last for a number no other region reads: the North American Numbering Plan.
+LAST_RESORT_REGIONS: tuple[str, ...] = ("US",)
+_country_names: dict[str, str] | None = None
+
+
+def region_of_host(host: str | None) -> str | None:
+    """The country of a host's top-level domain ("www.olx.ua" -> "UA", ".co.uk" -> "GB"),
+    or None for a generic one (.com, .io, ...)."""
+    label = (host or "").rstrip(".").rsplit(".", 1)[-1].lower()
+    if len(label) != 2 or not label.isalpha() or label in _GENERIC_CCTLDS:
+        return None
+    return {"uk": "GB", "eu": None}.get(label, label.upper())
+
+
+def region_of_country_name(name: str | None) -> str | None:
+    """ISO 3166 alpha-2 code of a country written as a code or a name in any of the
+    languages libphonenumber knows ("MX", "Mexico", "México", "Brasil"), else None.
+
+    The names are read from phonenumbers' locale data on first use (about 0.4 s)."""
+    global _country_names
+    text = " ".join(fold(name or "").split()).strip(" ,.")
+    if not text:
+        return None
+    if len(text) == 2 and text.isalpha():
+        return text.upper() if text != "uk" else "GB"
+    if _country_names is None:
+        from phonenumbers.geodata.locale import LOCALE_DATA
+
+        names: dict[str, str] = {}
+        for region, by_language in LOCALE_DATA.items():
+            for value in by_language.values():
+                if value and not value.startswith("*"):
+                    names.setdefault(fold(value), region)
+        _country_names = names
+    return _country_names.get(text)

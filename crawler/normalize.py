@@ -27,11 +27,27 @@ import lxml.html
 from lxml import etree
 from w3lib.url import canonicalize_url
 
+from crawler.geo import (
+    LANGUAGE_REGIONS,
+    LAST_RESORT_REGIONS,
+    region_of_country_name,
+    region_of_host,
+)
 from crawler.items import Ad, RawAd
 from crawler.phones import extract_phones, extract_whatsapp, find_phones_and_whatsapp
-from crawler.prices import COUNTRY_CURRENCY, find_price, parse_price, period_from_unit
+from crawler.prices import (
+    COUNTRY_CURRENCY,
+    CURRENCY_COUNTRY,
+    find_marked_price,
+    find_price,
+    has_currency,
+    parse_price,
+    period_from_unit,
+)
 
 __all__ = [
+    "BODY_MAX_CHARS",
+    "TITLE_MAX_CHARS",
     "ad_id",
     "canonical_url",
     "clean_text",
@@ -40,12 +56,22 @@ __all__ = [
     "extract_handles",
     "extract_phones",
     "extract_whatsapp",
+    "find_posted",
     "normalize_ad",
     "parse_posted",
     "parse_price",
 ]
 
 log = logging.getLogger(__name__)
+
+#: An ad's title is cut to this many characters at normalization; a longer one is a
+#: mistake or an attack (a 4 MB title would make a 16 MB digest).
+TITLE_MAX_CHARS = 1_000
+#: An ad's body is cut to this many characters at normalization (about 40 pages of text).
+BODY_MAX_CHARS = 100_000
+# Raw text is cut to this many times the cap before it is cleaned, to bound the cost of
+# reading markup; whatever cleaning leaves is then cut to the cap itself.
+_RAW_SLACK = 20
 
 # --- text ------------------------------------------------------------------
 
@@ -406,6 +432,30 @@ _DAYS_BACK = (
 )
 _MAX_DATEPARSER_INPUT = 120
 _dateparser_lock = threading.Lock()
+# Words that introduce an ad's posting date in a header line ("Date: 2019-02-27, 9:25PM",
+# "Publicado el 12 de marzo", "Опубликовано 27 февраля 2019", "Date posted: 13/10/2017").
+_POSTED_LABEL = re.compile(
+    r"(?<![^\W_])(?:date\s+posted|posted(?:\s+on)?|published(?:\s+on)?|publication\s+date|"
+    r"listed(?:\s+on)?|added(?:\s+on)?|date\s*:|"
+    r"publicad[oa](?:\s+(?:el|em|en|o|a))?|fecha\s+de\s+publicaci[oó]n|publicaci[oó]n|"
+    r"data\s+(?:de\s+)?publica[cç][aã]o|publica[cç][aã]o|anunciad[oa](?:\s+(?:el|em))?|"
+    r"опубликовано|добавлено|размещено|опубліковано|додано|розміщено|"
+    r"dodane|dodano|opublikowano|data\s+dodania|publi[ée]e?(?:\s+le)?|mis\s+en\s+ligne(?:\s+le)?|"
+    r"ver[öo]ffentlicht(?:\s+am)?|eingestellt(?:\s+am)?|pubblicato(?:\s+il)?|inserito(?:\s+il)?|"
+    r"vlo[žz]eno|zve[řr]ejn[ěe]no|publikov[áa]no|lagt\s+inn|publisert|publicerad|udgivet)"
+    r"(?![^\W_])[\s:.\-–]*",
+    re.IGNORECASE,
+)
+# "Start date:", "Closing date:": dates of something else than the posting.
+_OTHER_DATE_BEFORE = re.compile(
+    r"(?:start|starting|closing|end|expir\w*|deadline|birth|move[\s-]in|available|"
+    r"inicio|in[ií]cio|cierre|t[ée]rmino|vencimiento|fim|entrega|límite|limite)\s*$",
+    re.IGNORECASE,
+)
+_POSTED_REACH = 60  # characters after the label
+_POSTED_TRIES = 3  # labels tried per ad
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_SEGMENT_BREAK = re.compile(r"[,;|•·]\s+|\s+[-–|]\s+")
 
 
 def parse_posted(
@@ -428,10 +478,39 @@ def parse_posted(
     today = now.date()
     found = _parse_date_fast(text, now)
     if found is None and len(text) <= _MAX_DATEPARSER_INPUT:
-        found = _parse_date_slow(text, languages, now)
+        for piece in _date_pieces(text):
+            found = _parse_date_slow(piece, languages, now)
+            if found is not None:
+                break
     if found is None or not 1995 <= found.year <= today.year + 1:
         return None
     return found.isoformat()
+
+
+def find_posted(
+    text: str | None, languages: list[str] | None = None, now: datetime | None = None
+) -> str | None:
+    """The posting date a labelled header line in ``text`` gives ("Date posted:
+    13/10/2017", "Publicado hace 2 días", "Добавлено: в 11:23, 27 февраля 2019"), as
+    :func:`parse_posted` reads it; dates after "Start date", "Closing date" and the like
+    are not the posting date."""
+    text = _as_text(text)
+    if not text:
+        return None
+    tries = 0
+    for label in _POSTED_LABEL.finditer(text):
+        if _OTHER_DATE_BEFORE.search(text, max(label.start() - 16, 0), label.start()):
+            continue
+        snippet = text[label.end() : label.end() + _POSTED_REACH].split("\n", 1)[0]
+        if not snippet.strip() or not any(char.isalnum() for char in snippet[:24]):
+            continue
+        found = parse_posted(snippet, languages, now)
+        if found:
+            return found
+        tries += 1
+        if tries >= _POSTED_TRIES:
+            break
+    return None
 
 
 def _parse_date_fast(text: str, now: datetime) -> date | None:
@@ -471,6 +550,20 @@ def _parse_date_fast(text: str, now: datetime) -> date | None:
         month, day, year = match.group(1), match.group(2), match.group(3)
         return _date_in_year(year, _MONTHS[month.lower()], int(day), today)
     return None
+
+
+def _date_pieces(text: str) -> list[str]:
+    """What dateparser is given of ``text``: all of it, else the parts between commas that
+    hold a year, else the rest from its first digit ("Опубликовано 27 февраля 2019")."""
+    pieces = [text]
+    parts = [part.strip() for part in _SEGMENT_BREAK.split(text) if part.strip()]
+    if len(parts) > 1:
+        pieces += [part for part in parts if _YEAR.search(part)]
+    first_digit = next((i for i, char in enumerate(text) if char.isdigit()), None)
+    if first_digit:
+        rest = text[first_digit:]
+        pieces.append(_SEGMENT_BREAK.split(rest, maxsplit=1)[0] if _YEAR.search(rest) else rest)
+    return list(dict.fromkeys(pieces))[:4]
 
 
 def _parse_date_slow(text: str, languages: list[str] | None, now: datetime) -> date | None:
@@ -531,6 +624,10 @@ _KNOWN_CODES = frozenset(
     "mn mr ms mt my ne nl nn no oc om or pa pl ps pt qu ro ru rw sa se si sk sl sn so sq sr st "
     "sv sw ta te tg th tk tl tr tt ug uk ur uz vi vo wa xh yo zh zu gn".split()
 )
+# Letters a text needs before a language outside DEFAULT_LANGUAGES is believed: short
+# Spanish or Portuguese ads are easily taken for Galician, Latin or Occitan.
+_RARE_LANGUAGE_LETTERS = 120
+_ALIASES = {"nb": "no", "iw": "he", "in": "id", "ji": "yi"}  # old or variant codes
 _ENOUGH_LETTERS = 12  # fewer, and the page's declared language is the better guess
 _AD_LANGUAGES = ("es", "pt", "en")  # always candidates for an ad (see normalize_ad)
 _LANGUAGE_SAMPLE = 400  # characters: enough to tell an ad's language, at a bounded cost
@@ -544,8 +641,10 @@ def detect_language(text: str, hints: list[str] | None = None) -> str | None:
     """ISO 639-1 code of the language of ``text``, or None when it has no words.
 
     The answer is one of ``hints`` (e.g. a source's ``["es", "gn"]``; region
-    tags such as "pt-BR" are accepted) or, without usable hints, one of
-    :data:`DEFAULT_LANGUAGES`. A single hint is returned without reading the text.
+    tags such as "pt-BR" are accepted) or, without usable hints, any language
+    the model knows; a short text (under :data:`_RARE_LANGUAGE_LETTERS` letters)
+    is then given one of :data:`DEFAULT_LANGUAGES` unless the model names one of
+    them itself. A single hint is returned without reading the text.
     """
     text = _as_text(text)
     sample = text[:_LANGUAGE_SAMPLE]
@@ -554,6 +653,12 @@ def detect_language(text: str, hints: list[str] | None = None) -> str | None:
     allowed = _language_set(hints)
     if len(allowed) == 1:
         return next(iter(allowed))
+    if not allowed:
+        label, _score = _language_model(()).classify(sample)
+        code = _ISO_639_1.get(label, label)
+        if code in DEFAULT_LANGUAGES or sum(map(str.isalpha, sample)) >= _RARE_LANGUAGE_LETTERS:
+            return code
+        allowed = DEFAULT_LANGUAGES
     label, _score = _language_model(tuple(sorted(allowed))).classify(sample)
     return _ISO_639_1.get(label, label)
 
@@ -563,14 +668,15 @@ def _language_set(hints: list[str] | None) -> tuple[str, ...]:
     for hint in hints or ():
         if isinstance(hint, str):
             code = re.split(r"[-_]", hint.strip().lower(), maxsplit=1)[0]
-            code = _ISO_639_1.get(code, code)
+            code = _ALIASES.get(code, _ISO_639_1.get(code, code))
             if code in _KNOWN_CODES and code not in codes:
                 codes.append(code)
-    return tuple(codes) or DEFAULT_LANGUAGES
+    return tuple(codes)
 
 
 def _language_model(languages: tuple[str, ...]) -> Any:
-    """The language identifier restricted to ``languages``: loaded once, one per set."""
+    """The language identifier restricted to ``languages`` (all it knows for ``()``):
+    loaded once, one per set."""
     global _identifier
     model = _restricted.get(languages)
     if model is not None:
@@ -581,6 +687,9 @@ def _language_model(languages: tuple[str, ...]) -> Any:
 
             _identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
         full = _identifier
+        if not languages:
+            _restricted[languages] = full
+            return full
         model = type(full)(
             full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
             tk_row=full.tk_row,
@@ -622,41 +731,67 @@ def normalize_ad(
     canonical = _safe(url, _pick_canonical, url, getattr(raw, "canonical", None))
     structured = _safe(_StructuredData(None), _StructuredData, getattr(raw, "structured", None))
 
-    title = _safe("", clean_text, getattr(raw, "title", None)).replace("\n", " ")
-    body = _safe("", clean_text, getattr(raw, "body", None))
-    contact = _safe("", clean_text, getattr(raw, "contact", None))
-    price_text = _safe("", clean_text, getattr(raw, "price", None))
+    title = _safe("", _capped_text, getattr(raw, "title", None), TITLE_MAX_CHARS, "title", url)
+    title = title.replace("\n", " ")
+    body = _safe("", _capped_text, getattr(raw, "body", None), BODY_MAX_CHARS, "body", url)
+    contact = _safe("", _capped_text, getattr(raw, "contact", None), BODY_MAX_CHARS, "contact", url)
+    price_text = _safe("", _capped_text, getattr(raw, "price", None), TITLE_MAX_CHARS, "price", url)
     links = [link for link in _as_list(getattr(raw, "links", None)) if isinstance(link, str)]
 
     declared = _safe(None, _given_language, getattr(raw, "language", None))
-    # A page's lang attribute is often the site's default, and ads cross borders:
-    # read the text, choosing among the source's languages, the declared one and
-    # Spanish, Portuguese and English; the declared one is the fallback.
-    candidates = [*(languages or []), *([declared] if declared else []), *_AD_LANGUAGES]
+    # A page's lang attribute is often the site's default, and ads cross borders: read
+    # the text. A source's languages narrow the choice (with the declared one and
+    # Spanish, Portuguese and English, which reposted ads bring along); without them any
+    # language the model knows may come out. The declared one is the fallback.
+    candidates = (
+        [*languages, *([declared] if declared else []), *_AD_LANGUAGES] if languages else None
+    )
     sample = f"{title}\n{body[:_LANGUAGE_SAMPLE]}"
     language = declared
     if not declared or sum(char.isalpha() for char in sample[:80]) >= _ENOUGH_LETTERS:
         language = _safe(None, detect_language, sample, candidates) or declared
     word_languages = list(dict.fromkeys([*(languages or []), *([language] if language else [])]))
 
+    # Where the page is from, when the source does not say: its domain, its structured
+    # data, its currency, the dialling prefixes written on it.
+    page_regions = [] if region else _safe([], _page_regions, url, structured, price_text, body)
+    money_region = region or (page_regions[0] if page_regions else None)
+
     text = "\n".join(part for part in (contact, title, body) if part)
     dial_links = [unquote(link[4:]) for link in links if link[:4].lower() in ("tel:", "sms:")]
-    phone_text = "\n".join([text, *dial_links, *structured.strings("telephone", "phone")])
+    guesses = [] if region else _phone_guesses(page_regions, language)
     phones, whatsapp = _safe(
-        ([], []), find_phones_and_whatsapp, phone_text, links, region, word_languages or None
+        ([], []),
+        _find_phones,
+        text,
+        links,
+        region,
+        word_languages or None,
+        guesses,
+        [*dial_links, *structured.strings("telephone", "phone")],
+        url,
     )
     emails = _safe([], extract_emails, "\n".join([text, *structured.strings("email")]), links)
     handles = _safe([], extract_handles, text, links)
 
-    price, currency, period = _safe((None, None, None), parse_price, price_text, region)
+    price, currency, period = _safe((None, None, None), parse_price, price_text, money_region)
     if price is None:
-        price, currency, period = _safe((None, None, None), structured.price, region)
+        price, currency, period = _safe((None, None, None), structured.price, money_region)
     if price is None:
-        price, currency, period = _safe((None, None, None), find_price, body, region)
+        price, currency, period = _safe((None, None, None), find_price, body, money_region)
+    if price is None:
+        price, currency, period = _safe((None, None, None), find_marked_price, title, money_region)
+    if price is not None:
+        # The currency structured data names beats a sign, which beats the country.
+        declared_currency = _safe(None, structured.currency)
+        if declared_currency:
+            currency = declared_currency
 
-    posted = _safe(None, parse_posted, getattr(raw, "posted", None), languages, now)
+    posted = _safe(None, parse_posted, getattr(raw, "posted", None), word_languages, now)
     if posted is None:
-        posted = _safe(None, structured.posted, languages, now)
+        posted = _safe(None, structured.posted, word_languages, now)
+    if posted is None:
+        posted = _safe(None, find_posted, f"{title}\n{body}", word_languages, now)
 
     location = _safe("", clean_text, getattr(raw, "location", None))
     location = location or _safe("", structured.location)
@@ -699,6 +834,78 @@ def _safe(default: Any, function: Any, *args: Any) -> Any:
     except Exception:
         log.debug("normalize: %s failed", getattr(function, "__name__", function), exc_info=True)
         return default
+
+
+def _capped_text(value: Any, limit: int, field: str, url: str) -> str:
+    """:func:`clean_text` of ``value``, cut to ``limit`` characters (logged when cut)."""
+    raw = _as_text(value)
+    if len(raw) > limit * _RAW_SLACK:
+        raw = raw[: limit * _RAW_SLACK]
+    text = clean_text(raw)
+    if len(text) <= limit:
+        return text
+    end = limit
+    # not between a letter and its accents, nor inside an emoji sequence
+    while end > 0 and (unicodedata.combining(text[end]) or text[end] in "\u200d\ufe0f"):
+        end -= 1
+    log.info("normalize: %s: %s cut from %d to %d characters", url, field, len(text), end)
+    return text[:end]
+
+
+def _find_phones(
+    text: str,
+    links: list[str],
+    region: str | None,
+    languages: list[str] | None,
+    guesses: list[str],
+    dialled: list[str],
+    url: str,
+) -> tuple[list[str], list[str]]:
+    # runs of 7 digits or more in the page's address are its ids, never a phone number
+    ids = _URL_DIGITS.findall(urlsplit(url).path + "?" + urlsplit(url).query) if url else []
+    return find_phones_and_whatsapp(
+        text, links, region, languages, guesses=guesses, dialled=dialled, not_phones=ids
+    )
+
+
+_URL_DIGITS = re.compile(r"\d{7,}")
+
+
+_DIAL_PREFIX = re.compile(r"(?<![\w+])\+(\d{1,3})[\s(.\-]")
+_PREFIX_REACH = 20_000  # characters of the body searched for dialling prefixes
+
+
+def _page_regions(url: str, structured: _StructuredData, price_text: str, body: str) -> list[str]:
+    """Countries the page points to, surest first: its domain, the country of an address
+    or of the currency in its structured data, the currency sign of its price, the
+    dialling prefixes written on it."""
+    found: list[str | None] = [region_of_host(_host(url))]
+    for value in structured.values("addressCountry"):
+        name = value.get("name") if isinstance(value, dict) else value
+        found.append(region_of_country_name(name) if isinstance(name, str) else None)
+    for code in structured.strings("priceCurrency", "currency"):
+        found.append(CURRENCY_COUNTRY.get(code.strip().upper()))
+    if price_text and has_currency(price_text):
+        found.append(CURRENCY_COUNTRY.get(parse_price(price_text, None)[1] or ""))
+    for value in structured.strings("addressLocality", "addressRegion", "address"):
+        # "Benito Juárez, Ciudad de México, Mexico": the country is written last
+        parts = [part for part in value.split(",") if part.strip()]
+        if len(parts) > 1:
+            found.append(region_of_country_name(parts[-1]))
+    if "+" in body:
+        import phonenumbers
+
+        for match in _DIAL_PREFIX.finditer(body, 0, _PREFIX_REACH):
+            code = phonenumbers.region_code_for_country_code(int(match.group(1)))
+            found.append(code if code != "ZZ" else None)
+    return [code for code in dict.fromkeys(found) if code]
+
+
+def _phone_guesses(page_regions: list[str], language: str | None) -> list[str]:
+    """Regions to read a national number with, in turn: the page's, those where its
+    language is written, then the North American plan."""
+    by_language = LANGUAGE_REGIONS.get(language or "", ())
+    return list(dict.fromkeys([*page_regions, *by_language, *LAST_RESORT_REGIONS]))
 
 
 def _region(country: str | None) -> str | None:
@@ -804,6 +1011,16 @@ class _StructuredData:
                         return amount, _iso_currency(currency, country), None
         return None, None, None
 
+    def currency(self) -> str | None:
+        """The ISO 4217 code the structured data gives for the ad's price, if any."""
+        for salary in self.values("baseSalary"):
+            if isinstance(salary, dict) and _is_currency_code(salary.get("currency")):
+                return salary["currency"].strip().upper()
+        for value in self.values("priceCurrency"):
+            if _is_currency_code(value):
+                return value.strip().upper()
+        return None
+
     def _money(
         self, salary: Any, country: str | None
     ) -> tuple[float | None, str | None, str | None]:
@@ -879,7 +1096,11 @@ def _number(value: Any, country: str | None) -> float | None:
     return None
 
 
+def _is_currency_code(value: Any) -> bool:
+    return isinstance(value, str) and bool(re.fullmatch(r"[A-Za-z]{3}", value.strip()))
+
+
 def _iso_currency(value: Any, country: str | None) -> str | None:
-    if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+    if _is_currency_code(value):
         return value.strip().upper()
     return COUNTRY_CURRENCY.get(country or "")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
@@ -128,8 +128,10 @@ _CURRENCY_BEFORE = re.compile(
 )
 _REFERENCE_BEFORE = re.compile(
     r"(?:\b(?:ref\w*|id|c[oó]d\w*|sku|cpf|cnpj|ruc|dni|nie|nif|rut|c\.?i|c[eé]dula|"
-    r"anuncio|an[uú]ncio|aviso|pedido|protocolo|cep|expediente|lote|item)\.?\s*"
-    r"(?:n[º°o]\.?\s*)?[:#]?|#)\s*$"
+    r"anuncio|an[uú]ncio|aviso|pedido|protocolo|cep|expediente|lote|item|zip|postcode|postal|"
+    r"c\.p|objeto|objekt|annonce|finnkode|ogłoszenia|inzer[aá]tu|объявлени[яе]|оголошення|"
+    r"k[oó]d|№)\.?\s*"
+    r"(?:n[º°o]\.?\s*)?(?:[^\W\d_]{1,12}\s+[^\W\d_]{1,12}\s*:|[^\W\d_]{1,12}\s*:)?\s*[:#]?|#)\s*$"
 )
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:gs\b|₲|guaran|reais\b|real\b|euros?\b|€|£|pesos\b|d[oó]lar|usd\b|pyg\b|brl\b|"
@@ -161,15 +163,100 @@ def find_phones_and_whatsapp(
     hrefs: Iterable[str],
     region: str | None,
     languages: list[str] | None = None,
+    *,
+    guesses: Sequence[str] = (),
+    dialled: Iterable[str] = (),
+    not_phones: Iterable[str] = (),
 ) -> tuple[list[str], list[str]]:
     """``(phones, whatsapp)`` as :func:`extract_phones` and :func:`extract_whatsapp`
-    would give them, reading ``text`` once. WhatsApp numbers are also phones."""
+    would give them, reading ``text`` once. WhatsApp numbers are also phones.
+
+    Without ``region``, numbers in national form are read with each of ``guesses`` in
+    turn (the regions the page points to, then the likely ones), and only where a contact
+    word stands next to them ("tel", "call", "llamar", "ligar", "WhatsApp", ...): an id,
+    a price, a date or a postal code reads as a valid number in some region, a labelled
+    phone number does not. ``dialled`` are strings that are phone numbers by their place
+    (``tel:`` links, a structured ``telephone``): read with the region or the guesses, and
+    as an international number written without its "+" ("52 55 2653 7680").
+    ``not_phones`` are digit strings known to be something else (the ids in the page's
+    address): a number whose digits are one of them, or part of one, is left out."""
     region = _region(region)
     text = text if isinstance(text, str) else ""
     decoded, hits = _scan(text, region, languages) if text else ("", [])
+    if region is None and guesses and decoded:
+        hits = sorted(hits + _guessed_hits(decoded, hits, [_region(g) for g in guesses]))
+    ids = [digits for digits in not_phones or () if isinstance(digits, str) and digits]
+    if ids:
+        hits = [hit for hit in hits if not _is_id(decoded, hit, ids)]
     whatsapp = _whatsapp_numbers(hrefs, decoded, hits, region)
-    phones = _unique([*(number for _position, number in hits), *whatsapp])
-    return phones, whatsapp
+    found = [number for _position, number in hits]
+    for string in dialled or ():
+        number = _dialled_number(string, region, guesses)
+        if number:
+            found.append(number)
+    return _unique([*found, *whatsapp]), whatsapp
+
+
+# Words that say the number next to them is a phone number, lower-cased.
+_CONTACT_WORDS = re.compile(
+    r"(?<![^\W\d_])(?:tel|tél|tlf|telf|fono|phone|ph|mob|mobile|cell|cel|celular|móvil|movil|"
+    r"tel[eé]fono|telefone|telefon|telephone|t[eé]l[eé]phone|telefonnummer|call|calls|llam[aeá]\w*|"
+    r"lig[aeu]\w*|liga|contact\w*|contat\w*|kontakt\w*|whats\s?app|whats|wpp|wsp|wa|zap|"
+    r"zapzap|sms|text|texto|mensaje|mensagem|viber|signal|telegram|"
+    r"телефон|тел|моб|звоните|звонить|дзвоніть|zadzwoń|mobil|hotline)(?![^\W\d_])\.?",
+    re.IGNORECASE,
+)
+_CONTEXT_BEFORE = 32  # characters
+_CONTEXT_AFTER = 16
+
+
+def _is_id(text: str, hit: Hit, ids: list[str]) -> bool:
+    """True when the number at ``hit`` is one of ``ids`` and no contact word is next to it."""
+    window = _WINDOW.match(text, hit[0])
+    if window and _has_contact_word(text, window.start(), window.end()):
+        return False  # some sites put the advertiser's number in the address too
+    digits = "".join(ch for ch in (window.group(0) if window else "") if ch.isdigit())
+    national = hit[1][-9:]
+    return any((digits and digits in known) or national in known for known in ids)
+
+
+def _has_contact_word(text: str, start: int, end: int) -> bool:
+    before = text[max(start - _CONTEXT_BEFORE, 0) : start]
+    after = text[end : end + _CONTEXT_AFTER]
+    return bool(_CONTACT_WORDS.search(before) or _CONTACT_WORDS.search(after))
+
+
+def _guessed_hits(text: str, known: list[Hit], guesses: list[str | None]) -> list[Hit]:
+    """National numbers read with the first of ``guesses`` that makes them valid, where a
+    contact word stands next to them."""
+    taken = {position for position, _number in known}
+    numbers = {number for _position, number in known}
+    found: list[Hit] = []
+    for guess in dict.fromkeys(g for g in guesses if g):
+        for position, number in _match_numbers(text, guess, context=True):
+            if position not in taken and number not in numbers:
+                taken.add(position)
+                numbers.add(number)
+                found.append((position, number))
+    return found
+
+
+def _dialled_number(string: str, region: str | None, guesses: Sequence[str]) -> str | None:
+    if not isinstance(string, str):
+        return None
+    digits = re.sub(r"[^\d+]", "", string)
+    if not _MIN_DIGITS <= len(digits.lstrip("+")) <= 17:
+        return None
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("+"):
+        return _parse_valid(digits, None)
+    for candidate in (region, *(_region(g) for g in guesses)):
+        if candidate:
+            number = _parse_valid(digits, candidate)
+            if number:
+                return number
+    return _parse_valid("+" + digits, None)
 
 
 def deobfuscate(text: str, region: str | None = None, languages: list[str] | None = None) -> str:
@@ -200,7 +287,9 @@ def _scan(text: str, region: str | None, languages: list[str] | None) -> tuple[s
     return decoded, list(_match_numbers(decoded, region))
 
 
-def _match_numbers(text: str, region: str | None) -> Iterator[Hit]:
+def _match_numbers(text: str, region: str | None, context: bool = False) -> Iterator[Hit]:
+    """Numbers in ``text`` read in ``region``; with ``context``, only those in national
+    form that have a contact word next to them."""
     for window in _WINDOW.finditer(text):
         raw = window.group(0)
         if len(raw) < _MIN_DIGITS or sum(ch.isdigit() for ch in raw) < _MIN_DIGITS:
@@ -213,17 +302,21 @@ def _match_numbers(text: str, region: str | None) -> Iterator[Hit]:
         for start in starts:
             if _after_label_of_other_number(text, start):
                 continue
-            found = list(_match_window(text, start, window.end(), region))
+            found = list(_match_window(text, start, window.end(), region, context))
             if found:
                 yield from found
                 break
 
 
-def _match_window(text: str, start: int, end: int, region: str | None) -> Iterator[Hit]:
+def _match_window(
+    text: str, start: int, end: int, region: str | None, context: bool = False
+) -> Iterator[Hit]:
     offset = max(start - 1, 0)
     matches = _matches(text[offset : end + 1], region)
     for begin, stop, raw, number in matches:
         begin, stop = offset + begin, offset + stop
+        if context and (raw.lstrip().startswith("+") or not _has_contact_word(text, begin, stop)):
+            continue  # international numbers are read without a guess
         if not _looks_like_other_number(text, begin, stop, raw):
             yield begin, number
 
@@ -242,7 +335,7 @@ def _matches(chunk: str, region: str | None) -> tuple[tuple[int, int, str, str],
 
 
 def _after_label_of_other_number(text: str, start: int) -> bool:
-    before = text[max(start - 16, 0) : start].lower()
+    before = text[max(start - 32, 0) : start].lower()
     return bool(_CURRENCY_BEFORE.search(before) or _REFERENCE_BEFORE.search(before))
 
 
