@@ -1,5 +1,6 @@
 """The ``adwatch`` command line: run, crawl, search, extract, sources check, demo, schedule, doctor.
 
+Sources (crawler/cli_sources.py): sources check [--live NAME], sources suggest URL...
 Rules and alerts (crawler/cli_alerts.py): rules check, rules test, alerts send, alerts list.
 An ad's case packet (crawler/cli_evidence.py): evidence.
 
@@ -220,19 +221,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
         print(format_probe(result))
     return 0 if (result.get("ad") or result.get("links")) else 1
-
-
-# ---------------------------------------------------------------- sources
-
-
-def cmd_sources_check(args: argparse.Namespace) -> int:
-    sources = _load_sources(args)
-    for s in sources.sources:
-        where = s.feed or s.sitemap or ", ".join(s.start_urls)
-        state = "" if s.enabled else " (disabled)"
-        print(f"{s.name}: {s.kind}, {s.entry} {where}, every {s.schedule.every}{state}")
-    print(f"{_sources_path(args)}: {len(sources.sources)} source(s), OK")
-    return 0
 
 
 # ---------------------------------------------------------------- demo
@@ -506,10 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_extract)
 
-    sp = sub.add_parser("sources", help="sources.yaml tools")
-    ssub = sp.add_subparsers(dest="sources_command", required=True)
-    ssp = ssub.add_parser("check", help="validate sources.yaml")
-    ssp.set_defaults(func=cmd_sources_check)
+    from crawler.cli_sources import add_commands as add_sources_commands
+
+    add_sources_commands(sub)  # sources check [--live NAME], sources suggest URL...
 
     sp = sub.add_parser("demo", help="serve the demo sites on 127.0.0.1 and run adwatch on them")
     sp.add_argument("--port", type=int, default=0, help="port (default: a free one)")
