@@ -78,6 +78,7 @@ from pydantic import (
 )
 
 from alerts.textnorm import normalize, normalize_term
+from crawler.config import parse_duration as shared_parse_duration
 from crawler.yamlconf import ConfigError, line_for, parse_yaml, validation_problems
 
 try:  # Python 3.11+
@@ -131,7 +132,6 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 ISO_639_1 = frozenset(
     """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
@@ -151,7 +151,7 @@ def parse_duration(value: Any) -> timedelta:
     m = _DURATION.match(value) if isinstance(value, str) else None
     if not m:
         raise ValueError(f"duration {value!r}: write a number and a unit, like 30d, 12h or 2w")
-    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    return shared_parse_duration(value)  # range-checked (ValueError past 100 years)
 
 
 class _Strict(BaseModel):

@@ -6,32 +6,55 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from parsel import Selector
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from crawler.yamlconf import ConfigError, load_config
+from crawler.yamlconf import ConfigError, read_yaml, validate
 
 FIELD_NAMES = ("title", "body", "price", "location", "posted", "contact", "images", "employer")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+#: The longest duration anywhere (schedules, realert, windows, retention): a hundred years,
+#: which keeps "now" plus or minus it a valid date.
+MAX_DURATION = timedelta(days=36500)
 
 
-def parse_duration(value: str | int | float) -> timedelta:
-    """``"15m"``, ``"6h"``, ``"7d"``, ``"2w"`` or seconds -> timedelta; ValueError otherwise."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=float(value))
-    m = _DURATION.match(str(value))
-    if not m:
-        raise ValueError(f"not a duration: {value!r} (use e.g. 15m, 6h, 7d)")
-    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
+    """``"15m"``, ``"6h"``, ``"7d"``, ``"2w"`` or seconds -> timedelta, from zero up to
+    :data:`MAX_DURATION`; ValueError otherwise."""
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(f"not a duration: {value!r} (use e.g. 15m, 6h, 7d)")
+        digits = m.group(1)
+        seconds = int(digits) * _UNITS[m.group(2)] if len(digits) <= 15 else math.inf
+    if not 0 <= seconds <= MAX_DURATION.total_seconds():  # NaN fails too
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ValueError(f"duration {shown} is out of range (0 to {MAX_DURATION.days}d)")
+    return timedelta(seconds=seconds)
 
 
 def is_xpath(selector: str) -> bool:
@@ -54,10 +77,50 @@ def check_selector(selector: str) -> str:
     return selector
 
 
+def _valid_host(host: str) -> bool:
+    """A DNS name (IDNA allowed) or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    labels = ascii_host.removesuffix(".").split(".")
+    return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
+
+
+def _split_host(text: str) -> tuple[str | None, int | None]:
+    """``host``, ``host:port`` or ``[v6]:port`` -> (host, port); (None, None) if malformed."""
+    if not text or any(c.isspace() or not c.isprintable() for c in text):
+        return None, None
+    try:
+        parts = urlsplit(f"//{text}")
+        port = parts.port
+    except ValueError:
+        return None, None
+    if parts.path or parts.query or parts.fragment or "@" in parts.netloc or text.endswith(":"):
+        return None, None
+    host = parts.hostname
+    if not host or not _valid_host(host) or port == 0:
+        return None, None
+    return host, port
+
+
 def _check_url(url: str) -> str:
-    parsed = urlparse(url)
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ValueError(f"not a URL: {url!r} has spaces or control characters (write %20)")
+    try:
+        parsed = urlsplit(url)
+    except ValueError as exc:
+        raise ValueError(f"not a URL: {url!r} ({exc})") from None
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError(f"not an http(s) URL: {url!r}")
+    host, _ = _split_host(parsed.netloc.rpartition("@")[2])
+    if host is None:
+        raise ValueError(f"not a URL: {url!r} has no valid host name and port")
     return url
 
 
@@ -160,8 +223,17 @@ class Source(BaseModel):
 
     @field_validator("sitemap", "feed")
     @classmethod
-    def _one_url(cls, v: str | None) -> str | None:
-        return _check_url(v) if v is not None else v
+    def _one_url(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is None:
+            return v
+        # one spider reads a source: a second entry point would be ignored without a word
+        others = [k for k in ("start_urls", "sitemap") if k != info.field_name and info.data.get(k)]
+        if others:
+            raise ValueError(
+                f"use one of start_urls, sitemap and feed, not {others[0]} and {info.field_name}"
+                " (make a second source for the other)"
+            )
+        return _check_url(v)
 
     @field_validator("links", "next_page")
     @classmethod
@@ -173,13 +245,8 @@ class Source(BaseModel):
     def _private_hosts(cls, v: bool | list[str]) -> bool | list[str]:
         if isinstance(v, list):
             for entry in v:
-                parsed = urlparse(f"//{entry}")
-                try:
-                    parsed.port  # noqa: B018 - raises on a bad port
-                except ValueError:
-                    parsed = None
-                if not parsed or not parsed.hostname or parsed.path or "@" in entry:
-                    raise ValueError(f"allow_private_network: {entry!r} is not a host or host:port")
+                if _split_host(entry)[0] is None:
+                    raise ValueError(f"{entry!r} is not a host or host:port (port 1 to 65535)")
         return v
 
     @field_validator("country")
@@ -252,23 +319,19 @@ def load_sources(path: str | Path | None = None) -> SourcesFile:
             return (f"source '{name}'" if name else f"source #{loc[1] + 1}"), 2
         return None, 0
 
-    # read names first so errors can say which source they are about
-    try:
-        import yaml
-
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if isinstance(raw, dict) and isinstance(raw.get("sources"), list):
-            holder["names"] = {
-                i: s.get("name") for i, s in enumerate(raw["sources"]) if isinstance(s, dict)
-            }
-    except Exception:
-        pass
-    return load_config(path, SourcesFile, label=label)
+    data, lines = read_yaml(path)
+    # the names, so that errors can say which source they are about
+    if isinstance(data, dict) and isinstance(data.get("sources"), list):
+        holder["names"] = {
+            i: s.get("name") for i, s in enumerate(data["sources"]) if isinstance(s, dict)
+        }
+    return validate(data, lines, path, SourcesFile, label=label)
 
 
 __all__ = [
     "ConfigError",
     "FIELD_NAMES",
+    "MAX_DURATION",
     "Politeness",
     "Schedule",
     "Source",

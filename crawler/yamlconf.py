@@ -4,6 +4,11 @@
 raises :class:`ConfigError` whose message reads ``path:line: what is wrong``. Line numbers
 come from the YAML node tree, so a validation error deep in a list still points at the line
 an operator has to edit.
+
+Hostile or careless YAML is refused while it is composed, before anything is built from it:
+aliases that would expand the document by more than :data:`MAX_ALIAS_EXPANSION` nodes (the
+"billion laughs"), an alias inside its own anchor, and nesting deeper than :data:`MAX_DEPTH`
+levels; each is a ``path:line`` error like any other.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ from pydantic import BaseModel, ValidationError
 
 Loc = tuple[Any, ...]
 M = TypeVar("M", bound=BaseModel)
+
+#: Nodes that aliases may add to a document once every alias is expanded in place.
+MAX_ALIAS_EXPANSION = 100_000
+#: Nesting levels of mappings and sequences in a document.
+MAX_DEPTH = 50
 
 
 class ConfigError(Exception):
@@ -34,7 +44,61 @@ class ConfigError(Exception):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys (a silent override is a config bug)."""
+    """SafeLoader that refuses duplicate mapping keys (a silent override is a config bug),
+    aliases expanding past :data:`MAX_ALIAS_EXPANSION` nodes, recursive aliases and nesting
+    past :data:`MAX_DEPTH`."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._expanded = 0
+        self._open: set[str] = set()  # anchors whose node is still being composed
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            if event.anchor in self._open:
+                raise yaml.composer.ComposerError(
+                    None, None, f"alias *{event.anchor} inside its own anchor", event.start_mark
+                )
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                self._expanded += self._size(node)
+                if self._expanded > MAX_ALIAS_EXPANSION:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        f"aliases expand the document past {MAX_ALIAS_EXPANSION:,} nodes",
+                        event.start_mark,
+                    )
+            return super().compose_node(parent, index)
+        event = self.peek_event()
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
+            )
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._open.add(anchor)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            self._open.discard(anchor)
+
+    def _size(self, node: yaml.Node) -> int:
+        """Nodes in ``node`` with every alias in it expanded (counted once per shared node)."""
+        size = self._sizes.get(id(node))
+        if size is None:
+            size = 1
+            if isinstance(node, yaml.SequenceNode):
+                size += sum(self._size(item) for item in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                size += sum(self._size(k) + self._size(v) for k, v in node.value)
+            self._sizes[id(node)] = size
+        return size
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -55,25 +119,30 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> None:
     lines[loc] = node.start_mark.line + 1
+    if id(node) in seen:
+        # an alias: the lines inside are the anchor's, and line_for() falls back to this one
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
             lines[loc + (key,)] = key_node.start_mark.line + 1
-            _index_lines(value_node, loc + (key,), lines)
+            _index_lines(value_node, loc + (key,), lines, seen)
             # the key line is the more useful one for "unknown key" and "missing value" errors
             lines[loc + (key, "__key__")] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index_lines(item, loc + (i,), lines)
+            _index_lines(item, loc + (i,), lines, seen)
 
 
 def parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
     """Parse YAML text; return the data and a map from location tuple to 1-based line."""
+    loader = _LineLoader(text)
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -83,9 +152,11 @@ def parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
         raise ConfigError([(path, line, f"invalid YAML: {what}")]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([(path, None, f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
     lines: dict[Loc, int] = {}
     if node is not None:
-        _index_lines(node, (), lines)
+        _index_lines(node, (), lines, set())
     return data, lines
 
 
@@ -140,8 +211,9 @@ def validation_problems(
     return problems
 
 
-def load_config(path: str | Path, model: type[M], label: Any = None) -> M:
-    """Read ``path`` and validate it as ``model``; raise :class:`ConfigError` on any problem."""
+def read_yaml(path: str | Path) -> tuple[Any, dict[Loc, int]]:
+    """Read and parse a YAML file: its data (``{}`` when empty) and the lines of its parts;
+    raise :class:`ConfigError` when it cannot be read or parsed."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -150,10 +222,20 @@ def load_config(path: str | Path, model: type[M], label: Any = None) -> M:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([(str(path), None, f"cannot read: {exc}")]) from None
     data, lines = parse_yaml(text, str(path))
-    if data is None:
-        data = {}
+    return ({} if data is None else data), lines
+
+
+def validate(
+    data: Any, lines: dict[Loc, int], path: str | Path, model: type[M], label: Any = None
+) -> M:
+    """Validate parsed data as ``model``; raise :class:`ConfigError` with the lines."""
     try:
-        obj = model.model_validate(data, context={"lines": lines, "path": str(path)})
+        return model.model_validate(data, context={"lines": lines, "path": str(path)})
     except ValidationError as exc:
         raise ConfigError(validation_problems(exc, lines, str(path), label)) from None
-    return obj
+
+
+def load_config(path: str | Path, model: type[M], label: Any = None) -> M:
+    """Read ``path`` and validate it as ``model``; raise :class:`ConfigError` on any problem."""
+    data, lines = read_yaml(path)
+    return validate(data, lines, path, model, label)
