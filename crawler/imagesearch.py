@@ -9,13 +9,12 @@ original ad, with the page the photo was found on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from crawler.dedupe import PhotoMatch
 from crawler.hashing import ImageFacts, ImageLimits, inspect_image
 from crawler.items import Ad
+from crawler.localfile import read_capped
 from crawler.photos import PhotoIndex
 from crawler.settings import (
     ADWATCH_CROP_THRESHOLD,
@@ -35,9 +34,11 @@ class ImageHit:
 
 
 def read_image(target: str, allow_private: bool = False) -> bytes:
-    """The bytes of a photo file, or of a photo URL (no private hosts unless allowed)."""
-    if urlparse(target).scheme not in ("http", "https"):
-        return Path(target).read_bytes()
+    """The bytes of a photo file, or of a photo URL (no private hosts unless allowed), at
+    most ``ADWATCH_IMAGE_MAX_BYTES`` either way. Raises OSError, ValueError or
+    http.client.HTTPException when it cannot be read (see crawler/probe.py ``read_page``)."""
+    if not target.lower().startswith(("http://", "https://")):
+        return read_capped(target, ADWATCH_IMAGE_MAX_BYTES, "ADWATCH_IMAGE_MAX_BYTES")
     return fetch_bytes(target, allow_private, ADWATCH_IMAGE_MAX_BYTES)[0]
 
 

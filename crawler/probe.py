@@ -33,8 +33,6 @@ def read_page(
     ValueError (a refused address, a page or file over the cap, another scheme) or
     http.client.HTTPException (a broken answer)."""
     if not target.lower().startswith(("http://", "https://")):
-        if "://" in target:
-            raise ValueError("only http(s) URLs and files")
         body = read_capped(target, DOWNLOAD_MAXSIZE, "DOWNLOAD_MAXSIZE")
         return body, page_address(body) or Path(target).resolve().as_uri(), None
     from crawler.webfetch import fetch_bytes
