@@ -1,8 +1,9 @@
 """The outbox: each digest is on disk until a mail server has accepted it, and is sent once.
 
 Files live in ``<data dir>/outbox/``: ``<id>.eml`` waits to be sent, ``sent/<id>.eml`` was
-accepted. Their state is the ``digests`` table of the local SQLite file
-(crawler/stores/alert_state.py): ``queued`` -> ``sending`` -> ``sent``. Without
+accepted, ``failed/<id>.eml`` was refused for good. Their state is the ``digests`` table of
+the local SQLite file (crawler/stores/alert_state.py): ``queued`` -> ``sending`` -> ``sent``,
+or ``failed``. Without
 ``ADWATCH_SMTP_URL`` digests simply stay in the outbox as ``.eml`` files (any mail program
 opens them), and the first run with a server configured sends them.
 
@@ -13,8 +14,15 @@ opens them), and the first run with a server configured sends them.
    as ``queued`` with the alerts it carries. A write or a commit that fails (disk full)
    removes the file again: its alerts wait for the next pass.
 2. *Send*: one transaction records ``sending`` (and counts the attempt); then the SMTP
-   transaction. Refused, or the server unreachable: back to ``queued`` with the error, the
-   file stays, and the next run tries again. Accepted: the file is renamed to
+   transaction. The server unreachable, or a temporary refusal (4xx): back to ``queued``
+   with the error, the file stays, and the next run tries again. A permanent refusal of
+   the message (5xx: too big, content refused, every recipient unknown) is **set aside**:
+   the file is renamed to ``outbox/failed/<id>.eml`` (directories fsync'ed), then the
+   digest is marked ``failed`` with the server's answer. It is never sent again by itself
+   and never deleted; the run summary counts it and ``adwatch doctor`` lists it. To try
+   it again (the cause fixed), move the file back to ``outbox/``; deleting it makes its
+   alerts due again (in the next digest). A refused login is not the message's fault:
+   the digest waits, as in an outage. Accepted: the file is renamed to
    ``outbox/sent/<id>.eml`` (directory fsync'ed), then one transaction marks the digest
    and its alerts ``sent``. Alerts are never marked sent before a server accepted them.
 3. *Recover*, at the start of every pass, looks at what a crash left behind:
@@ -34,8 +42,11 @@ opens them), and the first run with a server configured sends them.
      ``duplicate`` test) show it once. Never resending would lose the digest whenever the
      crash came before the server accepted it; for alerts about trafficking a rare,
      recognisable duplicate is the lesser harm.
-   * ``queued`` or ``sending`` with the file gone from both places (deleted by hand): the
-     digest is forgotten and its alerts are due again.
+   * ``sending`` with the file in ``failed/``: refused for good, moved, not yet marked.
+     Marked ``failed``.
+   * ``failed`` with the file back in ``outbox/`` (moved there by hand): queued again.
+   * ``queued``, ``sending`` or ``failed`` with the file gone from every place (deleted by
+     hand): the digest is forgotten and its alerts are due again.
 
 Fault injection: with ``ADWATCH_TEST_KILL_AFTER_SMTP=1`` in the environment the process
 kills itself (SIGKILL) right after the first message a server accepts, before the rename
@@ -102,6 +113,8 @@ class Recovery:
     resend: int = 0  # interrupted while sending: sent again (same Message-ID)
     orphaned: int = 0  # files never queued, moved to outbox/orphaned/
     forgotten: int = 0  # digests whose file was deleted: alerts due again
+    set_aside: int = 0  # refused for good before a crash, marked failed now
+    requeued: int = 0  # set-aside digests moved back to outbox/ by hand
 
 
 @dataclass
@@ -109,7 +122,8 @@ class Delivery:
     """What :meth:`Outbox.deliver` did."""
 
     sent: int = 0
-    failed: int = 0
+    failed: int = 0  # not accepted this time (set aside or to be tried again)
+    set_aside: int = 0  # of those, refused for good: moved to outbox/failed/
     errors: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # recipients a server refused
 
@@ -132,6 +146,7 @@ class Outbox:
     def __init__(self, directory: str | os.PathLike[str], state: OutboxState):
         self.dir = Path(directory)
         self.sent_dir = self.dir / "sent"
+        self.failed_dir = self.dir / "failed"
         self.state = state
 
     def path(self, record: DigestRecord) -> Path:
@@ -139,6 +154,9 @@ class Outbox:
 
     def sent_path(self, record: DigestRecord) -> Path:
         return self.sent_dir / record.file
+
+    def failed_path(self, record: DigestRecord) -> Path:
+        return self.failed_dir / record.file
 
     def queue(self, record: DigestRecord, data: bytes, alert_ids: list[int]) -> Path:
         """Write the digest durably, then record it as queued (step 1)."""
@@ -175,9 +193,21 @@ class Outbox:
             if record.status == "sent":
                 continue
             waiting, sent = self.path(record).exists(), self.sent_path(record).exists()
+            refused = self.failed_path(record).exists()
+            if record.status == "failed":
+                if waiting:
+                    self.state.set_digest_status(record.id, "queued")
+                    found.requeued += 1
+                elif not refused:
+                    self.state.drop_digest(record.id)
+                    found.forgotten += 1
+                continue
             if sent and not waiting:
                 self.state.mark_digest_sent(record.id, _now())
                 found.marked_sent += 1
+            elif refused and not waiting:
+                self.state.set_digest_status(record.id, "failed")
+                found.set_aside += 1
             elif not waiting:
                 self.state.drop_digest(record.id)
                 found.forgotten += 1
@@ -200,7 +230,8 @@ class Outbox:
         """Send every queued digest, oldest first (step 2). ``send(data, record)`` returns
         the recipients the server refused, or raises
         :class:`alerts.transport.SendError`. Stops at the first connection failure: the
-        server is down, the rest waits for the next run."""
+        server is down, the rest waits for the next run. A permanent refusal of a message
+        sets it aside (:meth:`set_aside`); the others still go."""
         done = Delivery()
         for record in self.state.digests(["queued"]):
             path = self.path(record)
@@ -212,9 +243,14 @@ class Outbox:
             try:
                 refused = send(data, record)
             except SendError as exc:
-                self.state.set_digest_status(record.id, "queued", error=str(exc))
                 done.failed += 1
-                done.errors.append(f"{record.file}: {exc}")
+                if exc.temporary or exc.connection:
+                    self.state.set_digest_status(record.id, "queued", error=str(exc))
+                    done.errors.append(f"{record.file}: {exc}")
+                else:
+                    self.set_aside(record, str(exc))
+                    done.set_aside += 1
+                    done.errors.append(f"{record.file}: {exc}; set aside in outbox/failed/")
                 if exc.connection:
                     break
                 continue
@@ -229,6 +265,18 @@ class Outbox:
             done.refused.extend(refused)
         return done
 
+    def set_aside(self, record: DigestRecord, error: str) -> None:
+        """A message refused for good: moved to ``outbox/failed/``, then marked ``failed``."""
+        self.failed_dir.mkdir(parents=True, exist_ok=True)
+        os.replace(self.path(record), self.failed_path(record))
+        _fsync_dir(self.failed_dir)
+        _fsync_dir(self.dir)
+        self.state.set_digest_status(record.id, "failed", error=error)
+
     def waiting(self) -> list[DigestRecord]:
         """Digests in the outbox not yet accepted by a server."""
         return self.state.digests(["queued", "sending"])
+
+    def set_aside_digests(self) -> list[DigestRecord]:
+        """Digests a server refused for good, in ``outbox/failed/``."""
+        return self.state.digests(["failed"])

@@ -11,8 +11,10 @@ self-signed certificate of a test server). ``ADWATCH_MAIL_FROM`` is the sender.
 
 :class:`SMTPTransport` sends the exact bytes of a message (what the outbox holds), to the
 envelope recipients it is given. :class:`SendError` says whether a failure is worth
-retrying on the next run (``temporary``) and whether the server is unreachable
-(``connection``: the other messages of the run will not get through either).
+retrying on the next run (``temporary``: a 4xx answer, or no answer) and whether the server
+is unreachable or refuses adwatch itself (``connection``: the other messages of the run will
+not get through either). A 5xx answer to one message (552: too big; 554: refused; every
+recipient 5xx) is permanent: the outbox sets that message aside (alerts/outbox.py).
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ class SMTPTransport:
             codes = {code for code, _ in exc.recipients.values()}
             raise SendError(
                 f"{self.config.where}: every recipient refused ({sorted(codes)})",
-                temporary=all(code < 500 for code in codes),
+                temporary=any(code < 500 for code in codes),  # one may take it later
             ) from None
         except smtplib.SMTPResponseException as exc:
             self.close()

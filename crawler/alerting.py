@@ -8,6 +8,7 @@
    to ``<data dir>/outbox/``. Thumbnails come from the photos the crawl kept, else are
    fetched here (politely, with a size cap); a photo that cannot be had is left out.
 4. Every digest waiting in the outbox goes to ``ADWATCH_SMTP_URL``; without it they wait.
+   One the server refuses for good (5xx) is set aside in ``outbox/failed/``; the rest go.
 5. Alerts new or changed are copied to the ``adwatch-alerts`` index when the store is
    Elasticsearch.
 
@@ -58,6 +59,17 @@ def _bool(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() not in _FALSE
 
 
+def _positive_int(name: str, env: Mapping[str, str]) -> int:
+    value = _setting(name, env)
+    try:
+        number = int(str(value).replace("_", "").strip())
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
+    return number
+
+
 @dataclass(frozen=True)
 class AlertSettings:
     """The alert settings: the environment's ``ADWATCH_*`` over crawler/settings.py."""
@@ -70,6 +82,7 @@ class AlertSettings:
     thumbnail_max_bytes: int = 5 * 1024 * 1024
     thumbnail_timeout: float = 10.0
     smtp_timeout: float = 30.0
+    digest_max_bytes: int = 5_000_000
     kibana_url: str | None = None
     kibana_data_view: str = "adwatch-ads"
 
@@ -94,6 +107,7 @@ class AlertSettings:
             thumbnail_max_bytes=int(_setting("ADWATCH_THUMBNAIL_MAX_BYTES", env)),
             thumbnail_timeout=float(_setting("ADWATCH_THUMBNAIL_TIMEOUT", env)),
             smtp_timeout=float(_setting("ADWATCH_SMTP_TIMEOUT", env)),
+            digest_max_bytes=_positive_int("ADWATCH_DIGEST_MAX_BYTES", env),
             kibana_url=(env.get("ADWATCH_KIBANA_URL") or "").strip() or None,
             kibana_data_view=str(_setting("ADWATCH_KIBANA_DATA_VIEW", env)),
         )
@@ -102,6 +116,32 @@ class AlertSettings:
 def open_alert_state(directory: str | os.PathLike[str]) -> SQLiteStore:
     """The local SQLite file that holds the ledger and the outbox state, in every mode."""
     return SQLiteStore(Path(directory) / "adwatch.sqlite3")
+
+
+def set_aside_report(directory: str | os.PathLike[str], limit: int = 20) -> list[str]:
+    """``adwatch doctor``'s lines about digests a mail server refused for good (in
+    ``outbox/failed/``): a count, then one line per digest, newest ``limit`` of them."""
+    directory = Path(directory)
+    if not (directory / "adwatch.sqlite3").exists():
+        return []
+    state = open_alert_state(directory)
+    try:
+        failed = Outbox(directory / "outbox", state).set_aside_digests()
+    finally:
+        state.close()
+    if not failed:
+        return []
+    lines = [
+        f"{len(failed)} digest(s) refused for good by the mail server, set aside in "
+        f"{directory / 'outbox' / 'failed'} (move one back to outbox/ to send it again)"
+    ]
+    for d in failed[-limit:]:
+        lines.append(
+            f"failed/{d.file}: {d.group}, {d.alert_count} alert(s), {d.created_at}: {d.last_error}"
+        )
+    if len(failed) > limit:
+        lines.append(f"... and {len(failed) - limit} more")
+    return lines
 
 
 # ---------------------------------------------------------------- thumbnails
@@ -242,6 +282,8 @@ def run_alert_pass(
         "digests_sent": 0,
         "digests_queued": 0,
         "send_failures": 0,
+        "digests_set_aside": 0,
+        "digests_failed": 0,
         "resent_after_interruption": 0,
         "outbox": str(data_dir / "outbox"),
         "smtp": None,
@@ -263,6 +305,7 @@ def run_alert_pass(
             kibana_data_view=settings.kibana_data_view,
             blur_thumbnails=settings.blur_thumbnails,
             thumbnails_per_ad=settings.thumbnails_per_ad,
+            max_bytes=settings.digest_max_bytes,
         ),
         smtp,
     )
@@ -271,6 +314,10 @@ def run_alert_pass(
         outbox = Outbox(data_dir / "outbox", state)
         recovery = outbox.recover()
         out["resent_after_interruption"] = recovery.resend
+        if recovery.requeued:
+            out["warnings"].append(
+                f"{recovery.requeued} digest(s) moved back from outbox/failed/: sent again"
+            )
         if recovery.orphaned:
             out["warnings"].append(
                 f"{recovery.orphaned} digest file(s) never queued moved to outbox/orphaned/"
@@ -319,26 +366,28 @@ def run_alert_pass(
                 alerts, {u for u, _ in wanted}, images_dir(data_dir), settings.thumbnail_max_bytes
             )
             images.update(fetcher.fetch_all([w for w in wanted if w[0] not in images]))
-            data, subject, message_id = channel.render(
+            # a digest over ADWATCH_DIGEST_MAX_BYTES comes as several messages
+            for message in channel.render(
                 alerts,
                 group=group,
                 addresses=addresses,
                 digest_id=digest_id,
                 images=images,
                 now=now,
-            )
-            record = DigestRecord(
-                id=digest_id,
-                channel=channel.name,
-                group=group,
-                addresses=addresses,
-                subject=subject,
-                message_id=message_id,
-                file=digest_id + channel.suffix,
-                created_at=now.isoformat(timespec="seconds"),
-            )
-            outbox.queue(record, data, [a.id for a in alerts if a.id is not None])
-            out["digests_built"] += 1
+            ):
+                record = DigestRecord(
+                    id=message.digest_id,
+                    channel=channel.name,
+                    group=group,
+                    addresses=addresses,
+                    subject=message.subject,
+                    message_id=message.message_id,
+                    file=message.digest_id + channel.suffix,
+                    created_at=now.isoformat(timespec="seconds"),
+                )
+                ids = [a.id for a in message.alerts if a.id is not None]
+                outbox.queue(record, message.data, ids)
+                out["digests_built"] += 1
 
         # 4. sending
         transport = channel.open()
@@ -347,10 +396,12 @@ def run_alert_pass(
                 delivery = outbox.deliver(lambda data, rec: channel.send(transport, data, rec))
             out["digests_sent"] = delivery.sent
             out["send_failures"] = delivery.failed
+            out["digests_set_aside"] = delivery.set_aside
             out["errors"].extend(delivery.errors)
             if delivery.refused:
                 out["warnings"].append("recipients refused: " + ", ".join(delivery.refused))
         out["digests_queued"] = len(outbox.waiting())
+        out["digests_failed"] = len(outbox.set_aside_digests())
 
         # 5. the adwatch-alerts index
         if ad_store is not None and hasattr(ad_store, "index_documents"):

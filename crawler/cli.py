@@ -406,6 +406,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print(f"[warn] {name}: {detail}")
         else:
             report(name, good, detail)
+    from crawler.alerting import set_aside_report
+
+    for line in set_aside_report(ddir):  # digests a mail server refused for good
+        print(f"[warn] outbox: {line}")
     from crawler.health_pass import doctor_checks as health_checks
 
     try:

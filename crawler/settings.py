@@ -171,6 +171,9 @@ ADWATCH_THUMBNAIL_MAX_BYTES = 5 * 1024 * 1024
 ADWATCH_THUMBNAIL_TIMEOUT = 10
 # Seconds to wait for the SMTP server (ADWATCH_SMTP_URL, from the environment only).
 ADWATCH_SMTP_TIMEOUT = 30
+# Largest digest message, in bytes as sent: a larger digest is split into several messages
+# (alerts/digest.py). Keep it under the mail server's limit (Postfix: 10240000 by default).
+ADWATCH_DIGEST_MAX_BYTES = 5_000_000
 # Kibana data view of the ads, for the "open in Kibana" links (with ADWATCH_KIBANA_URL).
 ADWATCH_KIBANA_DATA_VIEW = "adwatch-ads"
 

@@ -215,6 +215,8 @@ def format_alerts(alerts: dict[str, Any]) -> list[str]:
             line += f"; digests: {sent} sent, {queued} waiting in the outbox"
             if alerts["send_failures"]:
                 line += f", {alerts['send_failures']} send failure(s)"
+            if alerts.get("digests_set_aside"):
+                line += f", {alerts['digests_set_aside']} refused for good"
         elif alerts["digests_built"] or queued:
             line += (
                 f"; digests: {queued} in {alerts['outbox']} "
@@ -223,6 +225,11 @@ def format_alerts(alerts: dict[str, Any]) -> list[str]:
         if alerts.get("resent_after_interruption"):
             line += f"; {alerts['resent_after_interruption']} resent after an interrupted send"
         lines.append(line)
+        if alerts.get("digests_failed"):
+            lines.append(
+                f"ALERTS: {alerts['digests_failed']} digest(s) refused for good by the mail "
+                f"server, set aside in {alerts['outbox']}/failed/ (adwatch doctor lists them)"
+            )
     for error in alerts.get("errors", []):
         lines.append(f"ALERTS: {error}")
     for warning in alerts.get("warnings", []):

@@ -125,9 +125,12 @@ class SMTPTestServer:
     """``start()``/``stop()`` as often as needed, on one port; ``received`` keeps every
     message accepted, across restarts."""
 
-    def __init__(self, directory: Path, implicit_tls: bool = False):
+    def __init__(
+        self, directory: Path, implicit_tls: bool = False, data_size_limit: int = 33554432
+    ):
         self.cert, self.key = make_certificate(directory)
         self.implicit_tls = implicit_tls
+        self.data_size_limit = data_size_limit  # larger messages: 552
         self.port = free_port()
         self.received: list[Received] = []
         self.controller: Controller | None = None
@@ -147,6 +150,7 @@ class SMTPTestServer:
                     authenticator=_authenticator,
                     auth_required=True,
                     server_hostname="localhost",
+                    data_size_limit=self.data_size_limit,
                 )
                 if self.implicit_tls:
                     # the whole session is TLS: aiosmtpd only counts STARTTLS as TLS

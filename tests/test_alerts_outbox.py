@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.ledger import Alert, Decision
-from alerts.outbox import DigestRecord, Outbox
+from alerts.outbox import DigestRecord, Outbox, Recovery
 from alerts.transport import SendError
 from crawler.stores.sqlite import SQLiteStore
 
@@ -104,8 +104,62 @@ def test_a_refused_message_does_not_hold_up_the_others(state, tmp_path):
 
     done = outbox.deliver(picky)
     assert (done.sent, done.failed, sorted(calls)) == (1, 1, ["d-escort", "d-labour"])
-    assert statuses(state) == {"d-labour": "queued", "d-escort": "sent"}
-    assert {a.status for a in state.list_alerts()} == {"queued"}  # labour still waits
+    assert done.set_aside == 1 and "set aside" in done.errors[0]
+    # refused for good: set aside, never sent again, never deleted
+    assert statuses(state) == {"d-labour": "failed", "d-escort": "sent"}
+    assert (tmp_path / "outbox" / "failed" / "d-labour.eml").exists()
+    assert [d.last_error for d in outbox.set_aside_digests()] == ["550 mailbox unavailable"]
+    assert outbox.waiting() == [] and outbox.recover() == Recovery()
+    assert outbox.deliver(picky).failed == 0 and len(calls) == 2
+    assert {a.status for a in state.list_alerts()} == {"queued"}  # labour's never went
+
+
+def test_a_temporary_refusal_is_tried_again(state, tmp_path):
+    outbox = Outbox(tmp_path / "outbox", state)
+    queue_digests(state, outbox, groups=("labour",))
+    done = outbox.deliver(Sender(SendError("452 mailbox full", temporary=True)))
+    assert (done.failed, done.set_aside) == (1, 0)
+    assert statuses(state) == {"d-labour": "queued"}
+    assert outbox.deliver(Sender()).sent == 1
+
+
+def test_a_refused_login_is_not_the_messages_fault(state, tmp_path):
+    outbox = Outbox(tmp_path / "outbox", state)
+    queue_digests(state, outbox)
+    login = SendError("login refused (535)", temporary=False, connection=True)
+    done = outbox.deliver(Sender(login))
+    assert (done.failed, done.set_aside) == (1, 0)
+    assert statuses(state) == {"d-labour": "queued", "d-escort": "queued"}
+
+
+def test_crash_after_setting_aside_is_marked_failed(state, tmp_path):
+    outbox = Outbox(tmp_path / "outbox", state)
+    queue_digests(state, outbox, groups=("labour",))
+    state.set_digest_status("d-labour", "sending", attempt=True)
+    (tmp_path / "outbox" / "failed").mkdir()
+    (tmp_path / "outbox" / "d-labour.eml").rename(tmp_path / "outbox" / "failed" / "d-labour.eml")
+    found = outbox.recover()
+    assert (found.set_aside, found.forgotten, found.resend) == (1, 0, 0)
+    assert statuses(state) == {"d-labour": "failed"}
+    sender = Sender()
+    assert outbox.deliver(sender).sent == 0 and sender.sent == []
+
+
+def test_a_set_aside_digest_moved_back_is_sent_and_one_deleted_gives_its_alerts_back(
+    state, tmp_path
+):
+    outbox = Outbox(tmp_path / "outbox", state)
+    queue_digests(state, outbox)
+    outbox.deliver(Sender(SendError("552 too big", temporary=False)))
+    assert statuses(state) == {"d-labour": "failed", "d-escort": "failed"}
+    failed = tmp_path / "outbox" / "failed"
+    (failed / "d-labour.eml").rename(tmp_path / "outbox" / "d-labour.eml")
+    (failed / "d-escort.eml").unlink()
+    found = outbox.recover()
+    assert (found.requeued, found.forgotten) == (1, 1)
+    sender = Sender()
+    assert outbox.deliver(sender).sent == 1 and [r for _, r in sender.sent] == ["d-labour"]
+    assert list(state.undelivered_alerts()) == ["escort"]
 
 
 def test_crash_after_the_move_is_marked_sent_without_a_second_copy(state, tmp_path):

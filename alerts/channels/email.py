@@ -11,20 +11,28 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.utils import getaddresses
 
-from alerts.digest import DigestOptions, build_digest
+from alerts.digest import DigestOptions, build_digests
 from alerts.ledger import Alert
 from alerts.outbox import DigestRecord
 from alerts.rules import RecipientGroup
 from alerts.transport import SMTPConfig, SMTPTransport
 
-# CRLF line ends; headers folded only past RFC 5322's hard limit (a subject folded at 78
-# characters comes back from some parsers with a leading space)
-_WIRE = policy.SMTP.clone(max_line_length=998)
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+@dataclass
+class Rendered:
+    """One message of a digest, as the outbox stores it."""
+
+    digest_id: str
+    data: bytes
+    subject: str
+    message_id: str
+    alerts: list[Alert]
 
 
 class EmailChannel:
@@ -57,9 +65,10 @@ class EmailChannel:
         digest_id: str,
         images: Mapping[str, bytes],
         now: datetime,
-    ) -> tuple[bytes, str, str]:
-        """The digest as bytes (CRLF line ends), with its subject and Message-ID."""
-        msg = build_digest(
+    ) -> list[Rendered]:
+        """The digest as bytes (CRLF line ends): one message, or several when it is larger
+        than ``options.max_bytes`` (alerts/digest.py, :func:`build_digests`)."""
+        parts = build_digests(
             alerts,
             group=group,
             addresses=addresses,
@@ -68,7 +77,16 @@ class EmailChannel:
             images=images,
             now=now,
         )
-        return msg.as_bytes(policy=_WIRE), str(msg["Subject"]), str(msg["Message-ID"])
+        return [
+            Rendered(
+                p.digest_id,
+                p.wire_bytes(),
+                str(p.message["Subject"]),
+                str(p.message["Message-ID"]),
+                p.alerts,
+            )
+            for p in parts
+        ]
 
     def open(self) -> SMTPTransport | None:
         """A transport for this run, or None when no server is configured."""
