@@ -11,9 +11,12 @@ browser, so each request of the page is routed here before scrapy-playwright's o
 - an http(s) request whose host is, or resolves to, a private, loopback, link-local, reserved
   or multicast address is refused before any connection, unless the source's
   ``allow_private_network`` allows it (the policy of
-  :class:`~crawler.middlewares.PrivateNetworkMiddleware`; a name is resolved once per browser
-  context);
-- everything else is fetched here, following redirects one at a time, because Chromium
+  :class:`~crawler.middlewares.PrivateNetworkMiddleware`; a name is resolved once per
+  process, crawler/resolver.py);
+- everything else is fetched here, in Python (crawler/webfetch.py), connected to the
+  addresses that were checked, so a name cannot answer the check with a public address and
+  the connection with a private one (DNS rebinding); the context's cookies are sent and the
+  ones set are kept in the context. Redirects are followed one at a time, because Chromium
   would follow a redirect without routing the next request again: every target is checked,
   a chain longer than ``REDIRECT_MAX_TIMES`` fails, and Chromium gets the final response at
   the URL it asked for (a document reached through redirects with a ``<base href>`` of its
@@ -22,26 +25,44 @@ browser, so each request of the page is routed here before scrapy-playwright's o
   without a BOM or ``<meta charset>`` is declared UTF-8 when its bytes are UTF-8, as Scrapy
   reads it, where Chromium would read windows-1252.
 
-WebSockets are checked the same way. Each refusal is listed in
+WebSockets are checked the same way; Chromium connects them itself, resolving the name again,
+so one to a host name is refused (``adwatch/refused_websocket``) unless the source allows that
+host (or every private one); one to a public address goes on. Each refusal is listed in
 ``request.meta["adwatch_browser_refused"]`` as ``(stat, url)``; RenderMiddleware adds them to
-``adwatch/blocked_private_network`` (or ``adwatch/refused_scheme``).
+``adwatch/blocked_private_network`` (or ``adwatch/refused_scheme``,
+``adwatch/refused_websocket``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.cookies
 import inspect
 import logging
 import re
+import socket
+import urllib.error
+import urllib.request
+import zlib
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from crawler.middlewares import host_is_public, is_listed, private_network_policy
+from crawler.resolver import (
+    ADDRESSES,
+    PrivateAddressRefused,
+    is_address,
+    is_listed,
+    permitted,
+    private_network_policy,
+)
+from crawler.settings import DOWNLOAD_MAXSIZE
+from crawler.webfetch import checked_opener
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +72,7 @@ REFUSED_META = "adwatch_browser_refused"
 PAGE_REFUSED_META = "adwatch_browser_page_refused"
 BLOCKED_STAT = "adwatch/blocked_private_network"
 SCHEME_STAT = "adwatch/refused_scheme"
+WEBSOCKET_STAT = "adwatch/refused_websocket"
 
 _LOCAL_SCHEMES = ("data", "blob", "about")
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -62,13 +84,6 @@ _BASE = re.compile(rb"<base\b[^>]*\bhref", re.I)
 _WEBSOCKET_ROUTE_S = 10
 _NOT_SENT = ("accept-encoding", "cookie")
 _NOT_REDIRECTED = ("authorization", "content-length")
-_FETCH_ERRORS = (
-    ("ECONNREFUSED", "connectionrefused"),
-    ("ENOTFOUND", "namenotresolved"),
-    ("EAI_AGAIN", "namenotresolved"),
-    ("ECONNRESET", "connectionreset"),
-    ("Timeout", "timedout"),
-)
 
 
 def inferred_charset(content_type: str | None, body: bytes) -> str | None:
@@ -106,8 +121,8 @@ def with_base_href(html: bytes, url: str) -> bytes:
 
 
 class BrowserGuard:
-    """A source's private-network policy for one browser context, with the context's host
-    cache (host -> whether it is public, resolved once)."""
+    """A source's private-network policy for one browser context, and the fetches made for it
+    (connected to the addresses the policy checked)."""
 
     def __init__(
         self,
@@ -115,12 +130,14 @@ class BrowserGuard:
         abort_request: Callable[[Any], Any] | None = None,
         max_redirects: int = 5,
         timeout_ms: float = 30_000,
+        max_bytes: int = DOWNLOAD_MAXSIZE,
     ):
         self.allow_all, self.allowed_hosts = private_network_policy(allow_private_network)
         self.abort_request = abort_request
         self.max_redirects = max_redirects
         self.timeout_ms = timeout_ms
-        self.hosts: dict[str, asyncio.Future[bool]] = {}
+        self.max_bytes = max_bytes
+        self.opener = checked_opener(self.allow_all, self.allowed_hosts, follow_redirects=False)
 
     async def refusal(self, url: str) -> str | None:
         """The stat to count when the browser must not fetch ``url``, or ``None``."""
@@ -128,7 +145,8 @@ class BrowserGuard:
         scheme = parts.scheme.lower()
         if scheme in _LOCAL_SCHEMES:
             return None
-        if scheme in ("ws", "wss"):
+        websocket = scheme in ("ws", "wss")
+        if websocket:
             scheme = "https" if scheme == "wss" else "http"
         if scheme not in ("http", "https"):
             return SCHEME_STAT
@@ -141,11 +159,63 @@ class BrowserGuard:
             return BLOCKED_STAT
         if self.allowed_hosts and is_listed(self.allowed_hosts, host, port):
             return None
-        public = self.hosts.get(host)
-        if public is None:
-            # one lookup per host, shared by the requests that wait for it
-            public = self.hosts[host] = asyncio.ensure_future(host_is_public(host, port))
-        return None if await public else BLOCKED_STAT
+        if websocket and not is_address(host):
+            # Chromium connects a WebSocket itself, resolving the name again
+            return WEBSOCKET_STAT
+        try:
+            addresses = ADDRESSES.cached(host) or await asyncio.to_thread(ADDRESSES.addresses, host)
+        except (OSError, UnicodeError):
+            return None  # its fetch fails with a DNS error (and is checked if it resolves)
+        return None if permitted(False, self.allowed_hosts, host, port, addresses) else BLOCKED_STAT
+
+    def fetch(self, url: str, method: str, headers: dict[str, str], body: bytes | None) -> Fetched:
+        """One request, redirects not followed, connected to the addresses that were checked
+        (crawler/webfetch.py); raises ``OSError`` (:class:`PrivateAddressRefused` for a
+        refused address) or ``ValueError`` for a body over ``max_bytes``."""
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        try:
+            response = self.opener.open(request, timeout=self.timeout_ms / 1000)
+        except urllib.error.HTTPError as exc:  # 3xx, 4xx and 5xx are answers here
+            response = exc
+        except urllib.error.URLError as exc:
+            raise exc.reason if isinstance(exc.reason, OSError) else exc from None
+        with response:
+            data = response.read(self.max_bytes + 1) if response.fp else b""
+            if len(data) > self.max_bytes:
+                raise ValueError(f"larger than {self.max_bytes} bytes: {url}")
+            pairs = list(response.headers.items())
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            # asked for identity; decoded when a server sends it compressed anyway
+            data = zlib.decompress(data, 47 if "gzip" in encoding else 15)
+            pairs = [(k, v) for k, v in pairs if k.lower() != "content-encoding"]
+        return Fetched(response.status, pairs, data)
+
+
+@dataclass
+class Fetched:
+    """A response the guard fetched for the browser."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+    def fulfil_headers(self) -> dict[str, str]:
+        """One value per name (``Set-Cookie`` lines joined by newlines, as Playwright
+        takes them), without those of the encoded body."""
+        out: dict[str, str] = {}
+        for k, v in self.headers:
+            key = k.lower()
+            if key in _DROPPED_HEADERS:
+                continue
+            if key in out:
+                out[key] += ("\n" if key == "set-cookie" else ", ") + v
+            else:
+                out[key] = v
+        return out
 
 
 async def guard_page(page: Any, request: Any) -> None:
@@ -237,39 +307,43 @@ class PageRoutes:
             playwright_request=pw_request,
             scrapy_request_data=self._scrapy_data(),
         )
-        # the fetch asks for the encodings it can decode (Chromium's may include zstd), and
-        # sends the context's cookies, as Playwright's route.continue_() has Chromium do
+        # the body is asked for unencoded, and the context's cookies are sent, as Chromium
+        # would send them
         sent = {k: v for k, v in headers.items() if k.lower() not in _NOT_SENT}
-        options: dict[str, Any] = {}
+        method = pw_request.method
+        body = pw_request.post_data_buffer
         if navigation and not self.initial_done and url.rstrip("/") == self.request.url.rstrip("/"):
             # the request scrapy-playwright was asked for, as it would send it
             self.initial_done = True
-            if self.request.method.upper() != pw_request.method.upper():
-                options["method"] = self.request.method
-            if self.request.body:
-                options["post_data"] = self.request.body
+            method = self.request.method
+            body = self.request.body or body
             self.request.headers.clear()
             self.request.headers.update(headers)
+        context = _context_of(pw_request)
         hops = 0
         while True:
+            request_headers = {**sent, "Accept-Encoding": "identity"}
+            cookie = await _cookie_header(context, url)
+            if cookie:
+                request_headers["Cookie"] = cookie
             try:
-                response = await route.fetch(
-                    url=url,
-                    headers=sent,
-                    max_redirects=0,
-                    timeout=self.guard.timeout_ms,
-                    **options,
+                response = await asyncio.to_thread(
+                    self.guard.fetch, url, method, request_headers, body or None
                 )
+            except PrivateAddressRefused:
+                self._refuse(BLOCKED_STAT, url, pw_request)
+                await route.abort("blockedbyclient")
+                return
             except Exception as exc:
                 await route.abort(self._error_code(exc))
                 return
-            location = response.headers.get("location")
+            await _keep_cookies(context, url, response)
+            location = response.header("location")
             if response.status not in _REDIRECTS or not location:
                 break
             target = urljoin(url, location)
             stat = await self.guard.refusal(target)
             if stat or hops >= self.guard.max_redirects:
-                await response.dispose()
                 if stat:
                     self._refuse(stat, target, pw_request)
                     await route.abort("blockedbyclient")
@@ -277,49 +351,45 @@ class PageRoutes:
                     await route.abort("failed")
                 return
             hops += 1
-            await response.dispose()
             url = target
             sent = {k: v for k, v in sent.items() if k.lower() not in _NOT_REDIRECTED}
             if response.status == 303 or (
-                response.status in (301, 302) and pw_request.method.upper() == "POST"
+                response.status in (301, 302) and method.upper() == "POST"
             ):
-                options = {"method": "GET", "post_data": b""}
+                method, body = "GET", None
                 sent = {k: v for k, v in sent.items() if k.lower() != "content-type"}
-        try:
-            document = pw_request.resource_type == "document"
-            await self._fulfill(route, response, document, url if hops else None)
-        finally:  # the driver keeps a fetched body until it is disposed of
-            await response.dispose()
+        document = pw_request.resource_type == "document"
+        await self._fulfill(route, response, document, url if hops else None)
 
     async def _fulfill(
-        self, route: Any, response: Any, document: bool, redirected_to: str | None
+        self, route: Any, response: Fetched, document: bool, redirected_to: str | None
     ) -> None:
         """Hands ``response`` to Chromium; a document gets the charset it lacks, and one
         reached through redirects a ``<base href>`` of its final URL (Chromium sees it at
         the URL it asked for, so relative links would resolve against that one)."""
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS}
-        body = None
+        headers = response.fulfil_headers()
+        body = response.body
         if document:
             content_type = headers.get("content-type")
             if content_type and not http_content_type_encoding(content_type):
-                body = await response.body()
                 charset = inferred_charset(content_type, body)
                 if charset:
                     mime = content_type.split(";", 1)[0].strip()
                     headers["content-type"] = f"{mime}; charset={charset}"
             if redirected_to and "html" in (content_type or ""):
-                body = with_base_href(body or await response.body(), redirected_to)
-        if body is None:
-            await route.fulfill(response=response, headers=headers)
-        else:
-            await route.fulfill(status=response.status, headers=headers, body=body)
+                body = with_base_href(body, redirected_to)
+        await route.fulfill(status=response.status, headers=headers, body=body)
 
     @staticmethod
     def _error_code(exc: Exception) -> str:
-        message = str(exc)
-        for needle, code in _FETCH_ERRORS:
-            if needle in message:
-                return code
+        if isinstance(exc, socket.gaierror):
+            return "namenotresolved"
+        if isinstance(exc, ConnectionRefusedError):
+            return "connectionrefused"
+        if isinstance(exc, ConnectionResetError):
+            return "connectionreset"
+        if isinstance(exc, TimeoutError):
+            return "timedout"
         return "failed"
 
     async def handle_websocket(self, ws: Any) -> None:
@@ -329,3 +399,55 @@ class PageRoutes:
             await ws.close(code=1008, reason="refused")
             return
         ws.connect_to_server()
+
+
+def _context_of(pw_request: Any) -> Any:
+    """The browser context of a page's request (``None`` for a worker's)."""
+    try:
+        return pw_request.frame.page.context
+    except Exception:
+        return None
+
+
+async def _cookie_header(context: Any, url: str) -> str | None:
+    """The ``Cookie`` header of the context's cookies for ``url``."""
+    if context is None:
+        return None
+    try:
+        cookies = await context.cookies([url])
+    except Exception:  # the context was closed
+        return None
+    return "; ".join(f"{c['name']}={c['value']}" for c in cookies) or None
+
+
+async def _keep_cookies(context: Any, url: str, response: Fetched) -> None:
+    """Adds the cookies ``response`` sets to the context, for the host that set them (or
+    a domain it belongs to)."""
+    lines = [v for k, v in response.headers if k.lower() == "set-cookie"]
+    if context is None or not lines:
+        return
+    host = (urlsplit(url).hostname or "").lower()
+    cookies = []
+    for line in lines:
+        jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie()
+        try:
+            jar.load(line)
+        except http.cookies.CookieError:
+            continue
+        for morsel in jar.values():
+            domain = morsel["domain"].lower().lstrip(".")
+            if domain and host != domain and not host.endswith("." + domain):
+                continue  # a cookie for another site
+            cookies.append(
+                {
+                    "name": morsel.key,
+                    "value": morsel.value,
+                    "domain": f".{domain}" if domain else host,
+                    "path": morsel["path"] or "/",
+                    "secure": bool(morsel["secure"]),
+                    "httpOnly": bool(morsel["httponly"]),
+                }
+            )
+    if cookies:
+        with suppress(Exception):  # a cookie Chromium refuses, or the context was closed
+            await context.add_cookies(cookies)

@@ -5,7 +5,11 @@
   multicast address, unless the source sets ``allow_private_network: true``
   (``ADWATCH_ALLOW_PRIVATE_NETWORK``), or lists the host (``["127.0.0.1:8765"]``: that host
   and port only). Redirects pass through it again, so a public page redirecting to
-  169.254.169.254 is refused too. Stats: ``adwatch/blocked_private_network``,
+  169.254.169.254 is refused too. A name is resolved once (crawler/resolver.py), and the
+  download connects to the addresses that were checked, so a name answering a public address
+  first and a private one next (DNS rebinding) reaches nothing private; the address each
+  response came from is checked again. A name that cannot be resolved fails the request with
+  a DNS error (retried as such). Stats: ``adwatch/blocked_private_network``,
   ``adwatch/refused_scheme`` (file:, ftp:, data:... links are never fetched).
 - :class:`IncrementalMiddleware` (spider, ``ADWATCH_INCREMENTAL``): drops requests for detail
   pages of ads already in the store and records the listing sighting instead (``last_seen``,
@@ -17,82 +21,43 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
 
 from crawler.config import parse_duration
 from crawler.normalize import canonical_url
 from crawler.pipelines import utc_now
+from crawler.resolver import (
+    ADDRESSES,
+    install_pinned_resolver,
+    is_listed,
+    parse_host_port,
+    permitted,
+    private_network_policy,
+)
 from crawler.stores import acquire_store, release_store
 from spiders.base import AD_META
 
-
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
-
-
-def parse_host_port(entry: str) -> tuple[str, int | None]:
-    """``"127.0.0.1:8765"`` -> ``("127.0.0.1", 8765)``; ``"db"`` -> ``("db", None)`` (any port)."""
-    parsed = urlsplit(f"//{entry.strip()}")
-    return (parsed.hostname or "", parsed.port)
-
-
-def private_network_policy(
-    allow: bool | list[str] | tuple[str, ...],
-) -> tuple[bool, set[tuple[str, int | None]]]:
-    """A source's ``allow_private_network`` -> (everything allowed, the ``(host, port)`` pairs
-    allowed)."""
-    if isinstance(allow, list | tuple):
-        return False, {parse_host_port(entry) for entry in allow}
-    return bool(allow), set()
-
-
-def is_listed(allowed_hosts: set[tuple[str, int | None]], host: str, port: int) -> bool:
-    """Whether ``host:port`` is in the allow-list (an entry without a port allows any)."""
-    return (host, port) in allowed_hosts or (host, None) in allowed_hosts
-
-
-async def host_is_public(host: str, port: int | None) -> bool:
-    """Whether ``host`` (an address, or a name resolved with the event loop's resolver) is
-    public: every address it resolves to must be. An unresolvable name counts as public, its
-    download fails on its own with a DNS error."""
-    try:
-        return is_public_address(host)
-    except ValueError:
-        pass  # a name, not an address
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port or 80, type=socket.SOCK_STREAM
-        )
-    except OSError:
-        return True
-    return all(is_public_address(info[4][0]) for info in infos)
+# parse_host_port: the allow-list's parser, also imported from here
+__all__ = ["IncrementalMiddleware", "PrivateNetworkMiddleware", "parse_host_port"]
 
 
 class PrivateNetworkMiddleware:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         allow = crawler.settings.get("ADWATCH_ALLOW_PRIVATE_NETWORK")
-        self.allowed_hosts: set[tuple[str, int | None]] = set()
-        if isinstance(allow, list | tuple):
-            self.allowed_hosts = private_network_policy(allow)[1]
-            self.allow = False
-        else:
-            self.allow = crawler.settings.getbool("ADWATCH_ALLOW_PRIVATE_NETWORK")
-        self.cache: dict[str, bool] = {}
+        if not isinstance(allow, list | tuple):
+            allow = crawler.settings.getbool("ADWATCH_ALLOW_PRIVATE_NETWORK")
+        self.allow, self.allowed_hosts = private_network_policy(allow)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PrivateNetworkMiddleware:
@@ -107,23 +72,44 @@ class PrivateNetworkMiddleware:
         if self.allow:
             return None
         host = parsed.hostname or ""
-        if self.allowed_hosts:
-            port = parsed.port or (443 if parsed.scheme == "https" else 80)
-            if is_listed(self.allowed_hosts, host, port):
-                return None
-        public = self.cache.get(host)
-        if public is None:
-            # resolve once per host, off the hot path of every later request
-            return deferred_from_coro(self._check_new_host(request, host, parsed.port))
-        if not public:
-            self._refuse(request, f"{host} is a private, loopback or link-local address")
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        if is_listed(self.allowed_hosts, host, port):
+            return None
+        # the download connects to the addresses checked here (crawler/resolver.py)
+        from twisted.internet import reactor
+
+        install_pinned_resolver(reactor)
+        addresses = ADDRESSES.cached(host)
+        if addresses is None:
+            # resolved once per host, off the hot path of every later request
+            return deferred_from_coro(self._check_new_host(request, host, port))
+        self._check(request, host, port, addresses)
         return None
 
-    async def _check_new_host(self, request: Request, host: str, port: int | None) -> None:
-        public = await host_is_public(host, port)
-        self.cache[host] = public
-        if not public:
+    async def _check_new_host(self, request: Request, host: str, port: int) -> None:
+        try:
+            addresses = await asyncio.get_running_loop().run_in_executor(
+                None, ADDRESSES.addresses, host
+            )
+        except (OSError, UnicodeError) as exc:
+            raise DNSLookupError(f"{host}: {exc}") from None
+        self._check(request, host, port, addresses)
+
+    def _check(self, request: Request, host: str, port: int, addresses: tuple[str, ...]) -> None:
+        if not permitted(False, self.allowed_hosts, host, port, addresses):
             self._refuse(request, f"{host} is a private, loopback or link-local address")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        """The address the response came from is checked too (a second line behind the
+        resolver: the connection went to an address checked before the request)."""
+        peer = response.ip_address
+        if peer is None or self.allow:
+            return response
+        parsed = urlparse_cached(request)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        if not permitted(False, self.allowed_hosts, parsed.hostname or "", port, [str(peer)]):
+            self._refuse(request, f"answered from {peer}, a private or loopback address")
+        return response
 
     def _refuse(
         self, request: Request, why: str, stat: str = "adwatch/blocked_private_network"

@@ -47,6 +47,9 @@ LOG_LEVEL = "INFO"
 # Private, loopback and link-local addresses are refused unless a source allows them: true
 # allows every one, a list of "host" or "host:port" only those (a redirect elsewhere is refused).
 ADWATCH_ALLOW_PRIVATE_NETWORK = False
+# A name is resolved once per process and downloads connect to the addresses that policy
+# checked (crawler/resolver.py), so a name cannot answer a private address after a public one.
+TWISTED_DNS_RESOLVER = "crawler.resolver.PinnedResolver"
 # Retry-After (seconds or an HTTP date) on 429 and 503 is honoured up to this many seconds;
 # a longer wait gives the request up for the run (crawler/retries.py).
 ADWATCH_RETRY_AFTER_MAX = 300
