@@ -780,6 +780,8 @@ def normalize_ad(
     if price is None:
         price, currency, period = _safe((None, None, None), find_price, body, money_region)
     if price is None:
+        # an amount written with its currency in the title ("<item> - $480 (<city>)"); the
+        # body's amounts are promises as often as prices ("earn up to $3,000")
         price, currency, period = _safe((None, None, None), find_marked_price, title, money_region)
     if price is not None:
         # The currency structured data names beats a sign, which beats the country.

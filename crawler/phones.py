@@ -208,6 +208,7 @@ _CONTACT_WORDS = re.compile(
 )
 _CONTEXT_BEFORE = 32  # characters
 _CONTEXT_AFTER = 16
+_AFTER_NUMBER = re.compile(r"[ \t]*[(\[\-–—/,]?[ \t]*")
 
 
 def _is_id(text: str, hit: Hit, ids: list[str]) -> bool:
@@ -221,9 +222,12 @@ def _is_id(text: str, hit: Hit, ids: list[str]) -> bool:
 
 
 def _has_contact_word(text: str, start: int, end: int) -> bool:
+    """A contact word shortly before the number, or right after it ("555-0132 (WhatsApp)")."""
     before = text[max(start - _CONTEXT_BEFORE, 0) : start]
-    after = text[end : end + _CONTEXT_AFTER]
-    return bool(_CONTACT_WORDS.search(before) or _CONTACT_WORDS.search(after))
+    if _CONTACT_WORDS.search(before):
+        return True
+    after = _AFTER_NUMBER.match(text, end, end + _CONTEXT_AFTER)
+    return bool(after and _CONTACT_WORDS.match(text, after.end(), end + _CONTEXT_AFTER))
 
 
 def _guessed_hits(text: str, known: list[Hit], guesses: list[str | None]) -> list[Hit]:

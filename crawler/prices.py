@@ -93,6 +93,8 @@ _CURRENCY = re.compile(
     r"|(?P<PEN>\bs/\.?)"
     r"|(?P<ISO>\b(?:ars|mxn|clp|cop|uyu|bob|pen|ves|cad|gtq|hnl|dop)\b)"
     r"|(?P<CODE>(?-i:\b[A-Z]{3}\b))"
+    r"|(?P<ZAR>(?-i:\bR)(?=\s?\d))"
+    r"|(?P<MXN>(?-i:\bM\.?N\.?)(?=\s*\$?\s?\d))"
     r"|(?P<DOLLAR>\$)",
     re.IGNORECASE,
 )
@@ -268,6 +270,7 @@ _NUMBER = re.compile(
     r"|\d+(?:[.,]\d+)?"
 )
 _DIGIT_RUN = re.compile(r"\d[\d.,\s]*\d|\d")  # as far as digits go, for phone numbers
+_THOUSANDS_BY_SPACES = re.compile(r"[1-9]\d{0,2}(?: \d{3})+ 000")
 _NEAR = 3  # characters between a currency sign and its amount
 
 
@@ -348,5 +351,7 @@ def _looks_like_phone(token: str) -> bool:
         return True
     if digits >= 7 and token.startswith("0") and token[1:2].isdigit():
         return True
+    if _THOUSANDS_BY_SPACES.fullmatch(token):
+        return False  # "1 500 000": thousands, as much of Europe writes them
     # "981 234 567": groups split by spaces rather than by a thousands mark
     return digits >= 7 and " " in token and "." not in token and "," not in token

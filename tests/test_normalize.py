@@ -606,3 +606,53 @@ def test_an_empty_raw_ad_gives_an_empty_ad():
     ad = normalize_ad(RawAd(url="https://e.example/1", source="e"), country=None, languages=None)
     assert (ad.title, ad.body, ad.phones, ad.emails, ad.handles) == ("", "", [], [], [])
     assert ad.language is None and ad.price is None and ad.fetched_at.endswith("+00:00")
+
+
+# --- any language, narrowed by the source -----------------------------------------------------
+
+POLISH = (
+    "Świetne 3 pokojowe mieszkanie na sprzedaż w Warszawie, Śródmieście. Mieszkanie znajduje "
+    "się na pierwszym piętrze kamienicy i ma 72 metry kwadratowe powierzchni użytkowej."
+)
+
+
+def test_polish_text_is_detected_as_polish_without_source_languages():
+    assert detect_language(POLISH) == "pl"
+    raw = RawAd(url="https://p.example/1", source="p", title="Mieszkanie na sprzedaż", body=POLISH)
+    assert normalize_ad(raw, country=None, languages=None).language == "pl"
+
+
+def test_a_language_outside_the_common_ones_is_detected_in_a_long_text():
+    czech = (
+        "Hledáme zkušeného vývojáře, který se připojí k našemu týmu v Praze. Nabízíme práci "
+        "na zajímavých projektech, flexibilní pracovní dobu a příjemné prostředí."
+    )
+    assert detect_language(czech) == "cs"
+
+
+def test_the_sources_languages_narrow_the_choice():
+    raw = RawAd(url="https://p.example/2", source="p", title="Mieszkanie", body=POLISH)
+    assert normalize_ad(raw, country=None, languages=["es", "pt"]).language in ("es", "pt", "en")
+
+
+# --- caps -------------------------------------------------------------------------------------
+
+
+def test_titles_and_bodies_are_capped_at_normalization(caplog):
+    from crawler.normalize import BODY_MAX_CHARS, TITLE_MAX_CHARS
+
+    raw = RawAd(
+        url="https://c.example/huge",
+        source="c",
+        title="Vendo " + "q\u0301" * 2_000_000,  # 4 MB; "q" with an accent has no single form
+        body="Texto " * 50_000,
+    )
+    with caplog.at_level("INFO", logger="crawler.normalize"):
+        ad = normalize_ad(raw, country="PY", languages=["es"], now=NOW)
+    assert len(ad.title) <= TITLE_MAX_CHARS and len(ad.title) > TITLE_MAX_CHARS - 2
+    assert ad.title.endswith("q\u0301")  # never a letter cut from its accent
+    assert len(ad.body) <= BODY_MAX_CHARS and ad.body.startswith("Texto Texto")
+    assert "title cut from" in caplog.text and "body cut from" in caplog.text
+    short = normalize_ad(RawAd(url="https://c.example/1", source="c", title="Hola", body="Hola"),
+                         country="PY", languages=["es"], now=NOW)  # fmt: skip
+    assert short.title == "Hola"
