@@ -39,9 +39,11 @@ def _load_sources(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from crawler.cli_alerts import check_rules_for_run
+    from crawler.envconfig import validate_environment
     from crawler.runner import run
     from crawler.summary import format_summary
 
+    validate_environment()  # every ADWATCH_* setting: exit 2 naming the variable
     sources = _load_sources(args)
     check_rules_for_run()
     overrides: dict[str, Any] = {}
@@ -350,6 +352,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         ok = ok and good
         print(f"[{'ok' if good else 'FAIL'}] {name}: {detail}")
 
+    from crawler.envconfig import doctor_checks as environment_checks
+
+    for name, good, detail in environment_checks():  # every ADWATCH_* setting
+        if good is None:
+            print(f"[warn] {name}: {detail}")
+        else:
+            report(name, good, detail)
     try:
         sources = _load_sources(args)
         report("sources", True, f"{_sources_path(args)}: {len(sources.sources)} source(s)")

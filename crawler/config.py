@@ -92,7 +92,7 @@ def _valid_host(host: str) -> bool:
     return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
 
 
-def _split_host(text: str) -> tuple[str | None, int | None]:
+def split_host(text: str) -> tuple[str | None, int | None]:
     """``host``, ``host:port`` or ``[v6]:port`` -> (host, port); (None, None) if malformed."""
     if not text or any(c.isspace() or not c.isprintable() for c in text):
         return None, None
@@ -118,7 +118,7 @@ def _check_url(url: str) -> str:
         raise ValueError(f"not a URL: {url!r} ({exc})") from None
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError(f"not an http(s) URL: {url!r}")
-    host, _ = _split_host(parsed.netloc.rpartition("@")[2])
+    host, _ = split_host(parsed.netloc.rpartition("@")[2])
     if host is None:
         raise ValueError(f"not a URL: {url!r} has no valid host name and port")
     return url
@@ -245,7 +245,7 @@ class Source(BaseModel):
     def _private_hosts(cls, v: bool | list[str]) -> bool | list[str]:
         if isinstance(v, list):
             for entry in v:
-                if _split_host(entry)[0] is None:
+                if split_host(entry)[0] is None:
                     raise ValueError(f"{entry!r} is not a host or host:port (port 1 to 65535)")
         return v
 
@@ -340,4 +340,5 @@ __all__ = [
     "is_xpath",
     "load_sources",
     "parse_duration",
+    "split_host",
 ]

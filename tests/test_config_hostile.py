@@ -242,3 +242,126 @@ def test_a_second_entry_point_is_an_error_at_its_line(tmp_path, extra, line, pai
         f"{line}: source 'site-a': {pair.split(' and ')[1]}: use one of start_urls, sitemap and"
         f" feed, not {pair} (make a second source for the other)"
     )
+
+
+# ---------------------------------------------------------------- ADWATCH_* settings
+
+BAD_SETTINGS = {
+    "ADWATCH_ENTITY_ALERTS": ("bogus", "must be flagged, all or off, not 'bogus'"),
+    "ADWATCH_PHONE_ADS_THRESHOLD": ("abc", "must be a whole number, not 'abc'"),
+    "ADWATCH_MAIL_FROM": (
+        "alerts@example.org\r\nBcc: all@example.org",
+        "has a line break or another control character",
+    ),
+    "ADWATCH_SMTP_URL": ("garbage:pass@word", "must be a URL starting with smtp:// or smtps://"),
+    "ADWATCH_ES_URL": ("http://[::1", "is not a URL (Invalid IPv6 URL)"),
+    "ADWATCH_KIBANA_URL": ("notaurl", "must be a URL starting with http:// or https://"),
+    "ADWATCH_ALERTS": ("maybe", "must be true or false (1/0, yes/no, on/off), not 'maybe'"),
+    "ADWATCH_HEALTH_NO_AD_SHARE": ("2", "must be a share from 0 to 1, not '2'"),
+    "ADWATCH_SMTP_TIMEOUT": ("0", "must be a number of seconds above 0, not '0'"),
+    "ADWATCH_PAGE_TIME_BUDGET": ("soon", "must be a number of seconds, not 'soon'"),
+    "ADWATCH_PHONE_ADS_WINDOW": ("99999999999d", "duration '99999999999d' is out of range"),
+    "ADWATCH_OPS_EMAIL": ("nobody", "must be e-mail addresses separated by commas"),
+}
+
+
+def _site(tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        GOOD_SOURCE.replace("https://example.org/ads/", "http://127.0.0.1:9/ads/")
+        + "    allow_private_network: true\n"
+    )
+    return path
+
+
+def test_every_bad_setting_is_named_before_any_work(tmp_path):
+    from tests.conftest import adwatch
+
+    sources, data = _site(tmp_path), tmp_path / "data"
+    env = {name: value for name, (value, _) in BAD_SETTINGS.items()}
+    proc = adwatch("--sources", str(sources), "--data-dir", str(data), "run", env=env, timeout=120)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    for name, (_, message) in BAD_SETTINGS.items():
+        assert any(line.startswith(f"{name}: {message}") for line in lines), (name, lines)
+    assert len(lines) == len(BAD_SETTINGS)
+    assert "pass@word" not in proc.stderr  # a URL's password is never shown
+    assert not data.exists()  # nothing crawled, nothing written
+
+
+@pytest.mark.parametrize("name", ["ADWATCH_ENTITY_ALERTS", "ADWATCH_MAIL_FROM", "ADWATCH_ES_URL"])
+def test_one_bad_setting_stops_crawl_with_exit_2(tmp_path, name):
+    from tests.conftest import adwatch
+
+    sources, data = _site(tmp_path), tmp_path / "data"
+    value, message = BAD_SETTINGS[name]
+    proc = adwatch(
+        "--sources", str(sources), "--data-dir", str(data), "crawl", "site-a",
+        env={name: value}, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2 and proc.stderr == f"{name}: {message}\n", proc.stderr[-3000:]
+    assert not data.exists()
+
+
+def test_doctor_reports_the_same_problems(tmp_path):
+    from tests.conftest import adwatch
+
+    sources = _site(tmp_path)
+    env = {
+        "ADWATCH_ENTITY_ALERTS": "bogus",
+        "ADWATCH_PHONE_ADS_THRESHOLD": "abc",
+        "ADWATCH_SMPT_URL": "smtp://typo",
+    }
+    proc = adwatch("--sources", str(sources), "--data-dir", str(tmp_path / "d"), "doctor", env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout.splitlines()
+    assert (
+        "[FAIL] environment: ADWATCH_ENTITY_ALERTS: must be flagged, all or off, not 'bogus'" in out
+    )
+    assert (
+        "[FAIL] environment: ADWATCH_PHONE_ADS_THRESHOLD: must be a whole number, not 'abc'" in out
+    )
+    assert any(
+        line.startswith("[warn] environment: not adwatch settings: ADWATCH_SMPT_URL")
+        for line in out
+    )
+
+
+def test_good_settings_are_typed_and_defaults_come_from_settings_py():
+    from crawler import settings as defaults
+    from crawler.envconfig import load_environment, setting
+
+    env = load_environment(
+        {
+            "ADWATCH_ENTITY_ALERTS": " ALL ",
+            "ADWATCH_PHONE_ADS_THRESHOLD": "3",
+            "ADWATCH_ALERTS": "off",
+            "ADWATCH_MAIL_FROM": "adwatch <alerts@ngo.example.org>",
+            "ADWATCH_SMTP_URL": "smtps://me%40ngo.org:p%3Ass@mail.ngo.org:465",
+            "ADWATCH_ES_URL": "https://elastic:pw@[::1]:9200",
+            "ADWATCH_OPS_EMAIL": "Ops <ops@example.org>, oncall@example.org",
+            "ADWATCH_KIBANA_URL": "",  # empty: unset
+        }
+    )
+    assert env.ADWATCH_ENTITY_ALERTS == "all" and env.ADWATCH_PHONE_ADS_THRESHOLD == 3
+    assert env.ADWATCH_ALERTS is False and env.ADWATCH_KIBANA_URL is None
+    assert env.ADWATCH_PAGE_TIME_BUDGET == defaults.ADWATCH_PAGE_TIME_BUDGET
+    assert setting("ADWATCH_PAGE_TIME_BUDGET", {"ADWATCH_PAGE_TIME_BUDGET": "0.5"}) == 0.5
+    with pytest.raises(ConfigError, match="^ADWATCH_PAGE_TIME_BUDGET: "):
+        setting("ADWATCH_PAGE_TIME_BUDGET", {"ADWATCH_PAGE_TIME_BUDGET": "-1"})
+
+
+def test_every_variable_the_code_reads_is_in_the_model():
+    import re
+
+    from crawler.envconfig import Environment
+
+    read = re.compile(r"(?:environ\.get\(|environ\[|env\.get\(|_setting\()\s*\"(ADWATCH_[A-Z_]+)\"")
+    found = set()
+    for folder in ("crawler", "alerts", "spiders"):
+        for path in (ROOT / folder).rglob("*.py"):
+            found.update(read.findall(path.read_text(encoding="utf-8")))
+    found = {name for name in found if not name.startswith("ADWATCH_TEST_")}
+    assert len(found) > 30
+    assert found - set(Environment.model_fields) == set()
