@@ -34,7 +34,6 @@ import itertools
 import logging
 import os
 import queue
-import re
 import threading
 import time
 from collections.abc import Iterable
@@ -58,6 +57,7 @@ from crawler.stores.es_schema import (
 )
 from crawler.stores.spool import Spool
 from crawler.stores.sqlite import SQLiteStore
+from crawler.stores.terms import query_terms
 
 logger = logging.getLogger(__name__)
 # one log line per HTTP request is too much under Scrapy's INFO level
@@ -785,6 +785,8 @@ class ElasticsearchStore:
         return [hit["_source"]["summary"] for hit in resp["hits"]["hits"]]
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
+        if query.text and query.text.strip() and not query_terms(query.text):
+            return []  # nothing searchable (only quotes, brackets...): nothing matches
         body = search_body(query)
         hits: list[SearchHit] = []
         search_after = None
@@ -973,15 +975,17 @@ def _ops_of(pending: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, An
 
 def search_body(query: SearchQuery) -> dict[str, Any]:
     """The Elasticsearch request for ``adwatch search``: every word must match, as a stem
-    (any of Spanish, Portuguese, English) or as typed; ``word*`` is a prefix."""
+    (any of Spanish, Portuguese, English) or as typed; ``word*`` is a prefix; an emoji
+    matches itself (the standard analyzer keeps emoji as tokens), with or without its
+    variation selector."""
     must: list[dict[str, Any]] = []
     filters: list[dict[str, Any]] = []
-    for word in re.findall(r"\w+\*?", query.text or "", flags=re.UNICODE):
-        prefix = word.endswith("*")
-        word = word.rstrip("*")
-        if not word:
-            continue
-        if prefix:
+    for term in query_terms(query.text):
+        word = term.text
+        if term.kind == "symbol":
+            forms = [word] if len(word) > 1 else [word, word + "\ufe0f"]
+            should = [{"match": {field: form}} for form in forms for field in ("title", "body")]
+        elif term.kind == "prefix":
             folded = fold(word)
             should = [
                 {"prefix": {"title_stems": {"value": folded, "boost": 2}}},

@@ -19,6 +19,7 @@ from crawler.stores.base import NEW, UNCHANGED, UPDATED, SearchHit, SearchQuery
 from crawler.stores.evidence_state import EvidenceState
 from crawler.stores.health_state import HealthState
 from crawler.stores.photo_state import PhotoState
+from crawler.stores.terms import query_terms, symbol_word, symbol_words
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ads (
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS ads (
     language TEXT,
     posted_at TEXT,
     employer TEXT,
+    symbols TEXT NOT NULL DEFAULT '',
     phones TEXT NOT NULL DEFAULT '[]',
     emails TEXT NOT NULL DEFAULT '[]',
     handles TEXT NOT NULL DEFAULT '[]',
@@ -58,25 +60,6 @@ CREATE TABLE IF NOT EXISTS ad_phones (
     PRIMARY KEY (phone, ad_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ad_phones_ad ON ad_phones(ad_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS ads_fts USING fts5(
-    title, body, location, employer,
-    content='ads', content_rowid='rowid',
-    tokenize='unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS ads_ai AFTER INSERT ON ads BEGIN
-    INSERT INTO ads_fts(rowid, title, body, location, employer)
-    VALUES (new.rowid, new.title, new.body, new.location, new.employer);
-END;
-CREATE TRIGGER IF NOT EXISTS ads_ad AFTER DELETE ON ads BEGIN
-    INSERT INTO ads_fts(ads_fts, rowid, title, body, location, employer)
-    VALUES ('delete', old.rowid, old.title, old.body, old.location, old.employer);
-END;
-CREATE TRIGGER IF NOT EXISTS ads_au AFTER UPDATE OF title, body, location, employer ON ads BEGIN
-    INSERT INTO ads_fts(ads_fts, rowid, title, body, location, employer)
-    VALUES ('delete', old.rowid, old.title, old.body, old.location, old.employer);
-    INSERT INTO ads_fts(rowid, title, body, location, employer)
-    VALUES (new.rowid, new.title, new.body, new.location, new.employer);
-END;
 CREATE TABLE IF NOT EXISTS unavailable (
     canonical_url TEXT PRIMARY KEY,
     reason TEXT NOT NULL,
@@ -96,11 +79,36 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 
+# The full-text index: the ad's words, and its emoji as words FTS5 keeps (crawler/stores/terms.py).
+FTS_SCHEMA = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS ads_fts USING fts5(
+    title, body, location, employer, symbols,
+    content='ads', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+)""",
+    """CREATE TRIGGER IF NOT EXISTS ads_ai AFTER INSERT ON ads BEGIN
+    INSERT INTO ads_fts(rowid, title, body, location, employer, symbols)
+    VALUES (new.rowid, new.title, new.body, new.location, new.employer, new.symbols);
+END""",
+    """CREATE TRIGGER IF NOT EXISTS ads_ad AFTER DELETE ON ads BEGIN
+    INSERT INTO ads_fts(ads_fts, rowid, title, body, location, employer, symbols)
+    VALUES ('delete', old.rowid, old.title, old.body, old.location, old.employer, old.symbols);
+END""",
+    """CREATE TRIGGER IF NOT EXISTS ads_au
+AFTER UPDATE OF title, body, location, employer, symbols ON ads BEGIN
+    INSERT INTO ads_fts(ads_fts, rowid, title, body, location, employer, symbols)
+    VALUES ('delete', old.rowid, old.title, old.body, old.location, old.employer, old.symbols);
+    INSERT INTO ads_fts(rowid, title, body, location, employer, symbols)
+    VALUES (new.rowid, new.title, new.body, new.location, new.employer, new.symbols);
+END""",
+)
+
 _JSON_FIELDS = ("phones", "emails", "handles", "whatsapp", "image_urls", "matched_rules")
 # Columns added after the first release: (name, definition) for ALTER TABLE on older files.
 _AD_MIGRATIONS = (
     ("matched_rules", "TEXT NOT NULL DEFAULT '[]'"),
     ("risk_score", "REAL NOT NULL DEFAULT 0"),
+    ("symbols", "TEXT NOT NULL DEFAULT ''"),
 )
 _AD_COLUMNS = [
     "id",
@@ -118,6 +126,7 @@ _AD_COLUMNS = [
     "language",
     "posted_at",
     "employer",
+    "symbols",
     *_JSON_FIELDS,
     "content_hash",
     "fetched_at",
@@ -154,11 +163,31 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
         self._init_evidence_tables()
 
     def _migrate(self) -> None:
-        """Add the columns that files written by older versions lack."""
+        """Add the columns that files written by older versions lack, and build the
+        full-text index (again, for a file whose index has no emoji column)."""
         have = {r[1] for r in self.conn.execute("PRAGMA table_info(ads)")}
         for name, definition in _AD_MIGRATIONS:
             if name not in have:
                 self.conn.execute(f"ALTER TABLE ads ADD COLUMN {name} {definition}")
+        if self._fts_current():
+            return
+        with self._tx():
+            if self._fts_current():  # another process built it first
+                return
+            for trigger in ("ads_ai", "ads_ad", "ads_au"):
+                self.conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            self.conn.execute("DROP TABLE IF EXISTS ads_fts")
+            rows = self.conn.execute("SELECT rowid, title, body FROM ads").fetchall()
+            self.conn.executemany(
+                "UPDATE ads SET symbols = ? WHERE rowid = ?",
+                [(symbol_words(r["title"], r["body"]), r["rowid"]) for r in rows],
+            )
+            for statement in FTS_SCHEMA:
+                self.conn.execute(statement)
+            self.conn.execute("INSERT INTO ads_fts(ads_fts) VALUES ('rebuild')")
+
+    def _fts_current(self) -> bool:
+        return "symbols" in {r[1] for r in self.conn.execute("PRAGMA table_info(ads_fts)")}
 
     # ---------------------------------------------------------------- writes
 
@@ -363,15 +392,16 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
         order = "ads.last_seen DESC"
         if query.text and query.text.strip():
             match = fts_query(query.text)
-            if match:
-                select = (
-                    "SELECT ads.*, bm25(ads_fts, 10.0, 1.0, 2.0, 1.0) AS score, "
-                    "snippet(ads_fts, 1, '[', ']', '…', 12) AS snippet "
-                    "FROM ads_fts JOIN ads ON ads.rowid = ads_fts.rowid"
-                )
-                where.append("ads_fts MATCH ?")
-                args.append(match)
-                order = "score"
+            if not match:  # nothing searchable (only quotes, brackets...): nothing matches
+                return []
+            select = (
+                "SELECT ads.*, bm25(ads_fts, 10.0, 1.0, 2.0, 1.0, 2.0) AS score, "
+                "snippet(ads_fts, 1, '[', ']', '…', 12) AS snippet "
+                "FROM ads_fts JOIN ads ON ads.rowid = ads_fts.rowid"
+            )
+            where.append("ads_fts MATCH ?")
+            args.append(match)
+            order = "score"
         phone_clauses = []
         if query.phones:
             for table in ("ad_phones", "sighting_phones"):  # reposts' phones find the original
@@ -418,6 +448,7 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
     @staticmethod
     def _values(ad: Ad) -> tuple[Any, ...]:
         d = ad.to_dict()
+        d["symbols"] = symbol_words(ad.title, ad.body)
         return tuple(
             json.dumps(d[c], ensure_ascii=False) if c in _JSON_FIELDS else d[c] for c in _AD_COLUMNS
         )
@@ -455,14 +486,12 @@ class _Transaction:
 
 
 def fts_query(text: str) -> str:
-    """User words -> a safe FTS5 query: every word required, as a quoted token or prefix."""
-    import re
-
-    words = re.findall(r"\w+\*?", text, flags=re.UNICODE)
+    """User words and emoji -> a safe FTS5 query: every term required, as a quoted token or
+    prefix ("" when the text has nothing searchable)."""
     parts = []
-    for w in words:
-        star = w.endswith("*")
-        w = w.rstrip("*")
-        if w:
-            parts.append(f'"{w}"' + ("*" if star else ""))
+    for term in query_terms(text):
+        if term.kind == "symbol":
+            parts.append(f'"{symbol_word(term.text)}"')
+        else:
+            parts.append(f'"{term.text}"' + ("*" if term.kind == "prefix" else ""))
     return " ".join(parts)
