@@ -18,12 +18,90 @@ import json
 import os
 import sys
 from datetime import UTC, datetime
+from http.client import HTTPException
 from pathlib import Path
 from typing import Any
+from urllib.error import HTTPError, URLError
 
 from crawler.config import ConfigError, load_sources, parse_duration
 from crawler.datadir import EXIT_DATA_DIR, DataDirError, describe, disk_error
 from crawler.stores import SearchQuery, data_dir, open_store
+
+#: What reading a page, a photo or a file named on the command line may raise: a missing
+#: file, a refused connection, a name that does not resolve (OSError), a refused address or
+#: a body over the cap (ValueError), a broken HTTP answer (HTTPException).
+READ_ERRORS = (OSError, ValueError, HTTPException)
+
+
+def reason(exc: BaseException) -> str:
+    """An error as one short line: ``No such file or directory``, ``Connection refused``."""
+    if isinstance(exc, HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, URLError) and isinstance(exc.reason, BaseException):
+        return reason(exc.reason)
+    if isinstance(exc, URLError):
+        return str(exc.reason)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def print_table(columns: tuple[str, ...], rows: list[list[str]]) -> None:
+    """Rows of stored text (written by an ad's author) as a terminal table. Every cell is
+    literal text: never rich markup (``[/bold]``, ``[link=...]``), emoji codes or control
+    and direction-override characters."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(expand=True)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(_printable(cell)) for cell in row))
+    Console().print(table)
+
+
+_UNPRINTABLE = dict.fromkeys(
+    [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)], " "
+)
+
+
+def _printable(text: str) -> str:
+    return text.translate(_UNPRINTABLE)
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number above zero."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number above 0: {value!r}")
+    return number
+
+
+def port_number(value: str) -> int:
+    """An argparse type: a TCP port, or 0 for a free one."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port (0-65535): {value!r}")
+    return number
+
+
+def cutoff(option: str, value: str) -> datetime:
+    """The moment ``value`` (``7d``, ``12h``...) before now; ValueError naming ``option``
+    for a duration that is not one or reaches before the year 1."""
+    try:
+        return datetime.now(UTC) - parse_duration(value)
+    except OverflowError:
+        raise ValueError(f"{option} {value}: too long ago") from None
+    except ValueError as exc:
+        raise ValueError(f"{option}: {exc}") from None
 
 
 def _sources_path(args: argparse.Namespace) -> Path:
@@ -41,10 +119,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from crawler.cli_alerts import check_rules_for_run
     from crawler.envconfig import validate_environment
     from crawler.runner import run
+    from crawler.stores import es_config
     from crawler.summary import format_summary
 
     validate_environment()  # every ADWATCH_* setting: exit 2 naming the variable
     sources = _load_sources(args)
+    es_config()  # an unusable ADWATCH_ES_URL: exit 2 before anything runs
     check_rules_for_run()
     overrides: dict[str, Any] = {}
     if args.log_level:
@@ -100,8 +180,8 @@ def cmd_search_image(args: argparse.Namespace) -> int:
 
     try:
         data = read_image(args.image, allow_private=args.allow_private_network)
-    except (OSError, ValueError) as exc:
-        print(f"cannot read {args.image}: {exc}", file=sys.stderr)
+    except READ_ERRORS as exc:
+        print(f"cannot read {args.image}: {reason(exc)}", file=sys.stderr)
         return 2
     store = open_store(args.data_dir)
     try:
@@ -128,8 +208,9 @@ def cmd_search_image(args: argparse.Namespace) -> int:
         return 0
     for h in hits:
         seen = f" (seen on {h.page_url})" if h.page_url != h.ad.canonical_url else ""
-        print(f"{h.distance:>3}  [{h.ad.source}] {h.ad.title[:70]}  {' '.join(h.ad.phones)}")
-        print(f"     {h.ad.url}{seen}")
+        title = _printable(h.ad.title[:70])
+        print(f"{h.distance:>3}  [{h.ad.source}] {title}  {' '.join(h.ad.phones)}")
+        print(f"     {_printable(h.ad.url)}{_printable(seen)}")
     print(f"{len(hits)} ad(s), nearest first (distance: differing bits of 64)")
     return 0
 
@@ -142,20 +223,31 @@ def cmd_search(args: argparse.Namespace) -> int:
         regions = sorted({s.country for s in _load_sources(args).sources if s.country})
     except ConfigError:
         pass
-    query = SearchQuery(text=" ".join(args.query) or None, source=args.source, limit=args.limit)
+    from crawler.stores.terms import query_terms
+
+    text = " ".join(args.query)
+    if text.strip() and not query_terms(text):
+        print(
+            f"nothing to search for in {text!r}: search words, numbers or emoji "
+            "(quotes, brackets and operators are not searched)",
+            file=sys.stderr,
+        )
+        return 2
+    query = SearchQuery(text=text or None, source=args.source, limit=args.limit)
     if args.phone:
         query.phones, query.phone_digits = phone_candidates(args.phone, regions)
         if not query.phones and not query.phone_digits:
             print(f"not a phone number: {args.phone!r}", file=sys.stderr)
             return 2
     if args.since:
-        query.since = datetime.now(UTC) - parse_duration(args.since)
+        try:
+            query.since = cutoff("--since", args.since)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
     store = open_store(args.data_dir)
     try:
         hits = store.search(query)
-    except Exception as exc:  # the store (Elasticsearch) is unreachable or refused the query
-        print(f"search failed: {exc}", file=sys.stderr)
-        return 1
     finally:
         store.close()
     if args.json:
@@ -179,25 +271,22 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         print("no ads found")
         return 0
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(show_lines=False, expand=True)
-    for col in ("source", "title", "price", "phones", "posted", "last seen", "url"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for h in hits:
         ad = h.ad
         price = f"{ad.price:,.0f} {ad.currency or ''}".strip() if ad.price is not None else ""
-        table.add_row(
-            ad.source,
-            ad.title[:80],
-            price,
-            " ".join(ad.phones),
-            ad.posted_at or "",
-            h.last_seen[:10],
-            ad.url,
+        rows.append(
+            [
+                ad.source,
+                ad.title[:80],
+                price,
+                " ".join(ad.phones),
+                ad.posted_at or "",
+                h.last_seen[:10],
+                ad.url,
+            ]
         )
-    Console().print(table)
+    print_table(("source", "title", "price", "phones", "posted", "last seen", "url"), rows)
     print(f"{len(hits)} ad(s)")
     return 0
 
@@ -206,7 +295,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from crawler.probe import probe_page
+    from crawler.probe import probe_bytes, read_page
 
     source = None
     if args.source:
@@ -215,7 +304,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         except KeyError:
             print(f"unknown source {args.source!r}", file=sys.stderr)
             return 2
-    result = probe_page(args.target, source, allow_private=args.allow_private_network)
+    try:
+        body, url, headers = read_page(args.target, source, args.allow_private_network)
+    except READ_ERRORS as exc:
+        print(f"cannot read {args.target}: {reason(exc)}", file=sys.stderr)
+        return 2
+    result = probe_bytes(body, url, source=source, headers=headers)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     else:
@@ -303,6 +397,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     from crawler.retention import prune
 
     try:
+        cutoff("--older-than", args.older_than)
         older_than = parse_duration(args.older_than)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
@@ -392,7 +487,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         report("store", False, str(exc))
     from crawler.stores import es_config
 
-    if es_config() is not None:
+    try:
+        elasticsearch = es_config() is not None
+    except ConfigError:
+        elasticsearch = False  # the store check above said why
+    if elasticsearch:
         store = open_store(args.data_dir)
         try:
             for name, good, detail in store.doctor_checks():
@@ -494,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--source")
     sp.add_argument("--since", help="last seen within, e.g. 7d, 12h")
-    sp.add_argument("--limit", type=int, default=50)
+    sp.add_argument("--limit", type=positive_int, default=50)
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_search)
 
@@ -512,8 +611,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_sources_commands(sub)  # sources check [--live NAME], sources suggest URL...
 
     sp = sub.add_parser("demo", help="serve the demo sites on 127.0.0.1 and run adwatch on them")
-    sp.add_argument("--port", type=int, default=0, help="port (default: a free one)")
-    sp.add_argument("--size", type=int, default=500, help="number of demo ads")
+    sp.add_argument("--port", type=port_number, default=0, help="port (default: a free one)")
+    sp.add_argument("--size", type=positive_int, default=500, help="number of demo ads")
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--keep", action="store_true", help="keep the demo data of earlier runs")
     sp.set_defaults(func=cmd_demo)
@@ -539,7 +638,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_doctor)
 
     sp = sub.add_parser("runs", help="show the latest run summaries")
-    sp.add_argument("--limit", type=int, default=5)
+    sp.add_argument("--limit", type=positive_int, default=5)
     sp.set_defaults(func=cmd_runs)
 
     from crawler.cli_alerts import add_commands
@@ -552,6 +651,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from crawler.stores.factory import store_failure
+
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     args = build_parser().parse_args(argv)
     if args.data_dir:
@@ -559,7 +660,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.rules:
         os.environ["ADWATCH_RULES"] = args.rules
     try:
-        return args.func(args)
+        check_data_dir(args.data_dir)
+        code = args.func(args)
+        sys.stdout.flush()  # a reader gone away (| head) shows here, not at exit
+        return code
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -568,11 +672,40 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DATA_DIR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # what was printed was cut off by the reader; say nothing more on the closed pipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # a full or read-only disk under any command: one clear line
-        if disk_error(exc) is None:
+        if disk_error(exc) is not None:
+            print(f"adwatch: {describe(exc, data_dir(args.data_dir))}", file=sys.stderr)
+            return EXIT_DATA_DIR
+        failure = store_failure(exc)  # the store is unreachable or unreadable
+        if failure is None:
             raise
-        print(f"adwatch: {describe(exc, data_dir(args.data_dir))}", file=sys.stderr)
-        return EXIT_DATA_DIR
+        print(f"adwatch: {failure}", file=sys.stderr)
+        return 1
+
+
+def check_data_dir(value: str | None) -> None:
+    """A data directory that names a file (or lies under one) is a usage error, found
+    before any command starts (ConfigError, exit 2)."""
+    ddir = data_dir(value)
+    blocking = file_in_the_way(ddir)
+    if blocking is not None:
+        name = "--data-dir" if value else "ADWATCH_DATA_DIR"
+        raise ConfigError([(name, None, f"{ddir} is not a directory ({blocking} is a file)")])
+
+
+def file_in_the_way(folder: Path) -> Path | None:
+    """The existing file that stands where ``folder`` or one of its parents should be."""
+    existing = folder
+    try:
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        return existing if existing.exists() and not existing.is_dir() else None
+    except OSError:  # unreadable: the command's own access says so
+        return None
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.cli import READ_ERRORS, reason
 from crawler.config import ConfigError
+from crawler.localfile import read_capped
 from crawler.rulematch import load_ruleset, match_record, matcher, rules_path
+from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.stores import data_dir
 
 _PLAIN_MARK = ("[", "]")
@@ -83,15 +86,18 @@ def _target_ad(args: argparse.Namespace) -> dict[str, Any] | None:
         except KeyError:
             raise ConfigError([(str(sources_path), None, f"no source {args.source!r}")]) from None
     path = Path(target)
-    is_url = target.startswith(("http://", "https://"))
-    if is_url or (path.is_file() and _looks_like_html(path.read_text(errors="replace"))):
+    is_url = target.lower().startswith(("http://", "https://"))
+    is_file = not is_url and path.is_file()
+    text = target
+    if is_file:
+        text = read_capped(path, DOWNLOAD_MAXSIZE, "DOWNLOAD_MAXSIZE").decode(errors="replace")
+    if is_url or (is_file and _looks_like_html(text)):
         result = probe_page(target, source, allow_private=args.allow_private_network)
         ad = result.get("ad")
         if ad is None:
             return None
         ad["kind"] = source.kind if source else None  # unknown: rules of every kind apply
     else:
-        text = path.read_text(errors="replace") if path.is_file() else target
         ad = {"title": "", "body": text, "language": None, "kind": None}
     if args.language:
         ad["language"] = args.language
@@ -118,8 +124,8 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
         raise ConfigError([(str(rules_path()), None, "file not found")])
     try:
         ad = _target_ad(args)
-    except (OSError, ValueError) as exc:
-        print(f"cannot read {args.target}: {exc}", file=sys.stderr)
+    except READ_ERRORS as exc:
+        print(f"cannot read {args.target}: {reason(exc)}", file=sys.stderr)
         return 2
     if ad is None:
         print(f"{args.target}: no ad found on the page", file=sys.stderr)
@@ -209,27 +215,26 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
     if not alerts:
         print("no alerts")
         return 0
-    from rich.console import Console
-    from rich.table import Table
+    from crawler.cli import print_table
 
-    table = Table(expand=True)
-    for col in ("id", "created", "rule", "severity", "status", "to", "ad", "url"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for a in alerts:
         what = a.ad.get("title") or ""
         if a.kind == "entity":
             what = f"{a.detail.get('phone')}: {what}"
-        table.add_row(
-            str(a.id),
-            a.created_at[:16].replace("T", " "),
-            a.rule,
-            a.severity,
-            a.status,
-            ", ".join(a.recipients) or "-",
-            what[:80],
-            a.ad.get("url") or "",
+        rows.append(
+            [
+                str(a.id),
+                a.created_at[:16].replace("T", " "),
+                a.rule,
+                a.severity,
+                a.status,
+                ", ".join(a.recipients) or "-",
+                what[:80],
+                a.ad.get("url") or "",
+            ]
         )
-    Console().print(table)
+    print_table(("id", "created", "rule", "severity", "status", "to", "ad", "url"), rows)
     print(f"{len(alerts)} alert(s)")
     return 0
 

@@ -28,10 +28,19 @@ def images_root(ddir: Path) -> Path | None:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
+    from crawler.cli import file_in_the_way
+    from crawler.datadir import disk_error
     from crawler.evidence import UnknownAd, build_packet
 
     ddir = data_dir(args.data_dir)
     out = Path(args.output or f"adwatch-evidence-{args.ad_id}.zip")
+    if out.is_dir():
+        print(f"-o {out}: a folder; name the packet's file: {out / 'case.zip'}", file=sys.stderr)
+        return 2
+    blocking = file_in_the_way(out.parent)
+    if blocking is not None:
+        print(f"-o {out}: {blocking} is a file, not a folder", file=sys.stderr)
+        return 2
     store = open_store(args.data_dir)
     try:
         packet = build_packet(store, args.ad_id, ddir / "evidence", images_root(ddir), out)
@@ -40,6 +49,11 @@ def cmd_evidence(args: argparse.Namespace) -> int:
             f"no stored ad has the id {args.ad_id!r} (`adwatch search --json` shows ids)",
             file=sys.stderr,
         )
+        return 2
+    except OSError as exc:  # the packet's folder cannot be made or written (nothing is left)
+        if disk_error(exc) is not None:
+            raise
+        print(f"cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     finally:
         store.close()

@@ -10,8 +10,10 @@ import os
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.stores.sqlite import SQLiteStore
+from crawler.yamlconf import ConfigError
 
 _shared: dict[str, list[Any]] = {}
 _lock = threading.Lock()
@@ -34,12 +36,63 @@ def open_store(directory: str | os.PathLike[str] | None = None) -> Any:
 
 
 def es_config() -> Any:
-    """The Elasticsearch configuration in the environment, or None (embedded store)."""
-    if not os.environ.get("ADWATCH_ES_URL"):
+    """The Elasticsearch configuration in the environment, or None (embedded store).
+    Raises :class:`crawler.config.ConfigError` naming the variable when it is not usable."""
+    url = (os.environ.get("ADWATCH_ES_URL") or "").strip()
+    if not url:
         return None
     from crawler.stores.elasticsearch import ESConfig
 
-    return ESConfig.from_env()
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
+    except ValueError:
+        usable = False
+    if not usable:
+        problem = f"not an Elasticsearch URL: {url!r} (e.g. https://user:password@host:9200)"
+        raise ConfigError([("ADWATCH_ES_URL", None, problem)])
+    try:
+        return ESConfig.from_env()
+    except ValueError as exc:  # ADWATCH_ES_TIMEOUT and the like
+        raise ConfigError([("environment", None, f"Elasticsearch settings: {exc}")]) from None
+
+
+def store_failure(exc: BaseException) -> str | None:
+    """One line for an error that says the store could not be reached or read (an
+    Elasticsearch node down or refusing, a SQLite file that is not a database), or None
+    for any other error."""
+    import sqlite3
+
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError
+
+    from crawler.stores.elasticsearch import Unavailable
+
+    if isinstance(exc, TransportError | Unavailable):
+        where = os.environ.get("ADWATCH_ES_URL") or "Elasticsearch"
+        cause: BaseException = exc
+        while cause.__cause__ is not None:  # the socket's own words: "Connection refused"
+            cause = cause.__cause__
+        detail = cause.strerror if isinstance(cause, OSError) and cause.strerror else exc
+        return f"cannot reach Elasticsearch at {redact(where)}: {detail}"
+    if isinstance(exc, ApiError):
+        return f"Elasticsearch refused the request: {exc}"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"cannot read the SQLite store in {data_dir()}: {exc}"
+    return None
+
+
+def redact(url: str) -> str:
+    """``url`` without its password, for messages."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+    except ValueError:
+        return "ADWATCH_ES_URL"
 
 
 def acquire_store(directory: str | os.PathLike[str] | None = None) -> Any:
