@@ -7,7 +7,8 @@ Each page goes through the crawl's own code (:func:`crawler.probe.probe_bytes`: 
 decoded as Scrapy decodes a response, the ad read as the extraction workers read it and
 normalized, the page read as a listing as the listing spider reads it), with the page's
 own canonical URL as its address (else ``https://<site>/``) and the site's country from
-its top-level domain, as a sources.yaml entry would give it.
+its top-level domain and the kind of ads (job or classified), as a sources.yaml entry
+would give them.
 
 Scoring of each labelled field (text compared case-folded, whitespace collapsed):
 
@@ -46,6 +47,7 @@ from urllib.parse import urljoin, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
+from crawler.config import Source  # noqa: E402
 from crawler.probe import page_address, probe_bytes  # noqa: E402
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "realpages"
@@ -183,7 +185,10 @@ def evaluate(root: Path) -> tuple[list[tuple[Label, bool, dict[str, Any]]], dict
     for name, row in index.items():
         body = (root / "pages" / name).read_bytes()
         url = page_address(body) or f"https://{row['site']}/"
-        results[name] = probe_bytes(body, url, country=country_of(row["site"]))
+        source = Source(
+            name="realpages", kind=row["kind"].split("/")[0], start_urls=["https://example.org/"]
+        )
+        results[name] = probe_bytes(body, url, source, country=country_of(row["site"]))
     verdicts = [(label, score(label, results[label.file]), results[label.file]) for label in labels]
     return verdicts, index
 

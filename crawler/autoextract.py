@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from parsel import Selector
 
-from crawler.labelled import fold, labelled_fields
+from crawler.labelled import field_of_label, fold, labelled_fields
 
 #: characters of text handed to trafilatura (a page's main text is far shorter)
 MAX_MAIN_TEXT_HTML = 3_000_000
@@ -28,11 +28,11 @@ MAX_MAIN_TEXT_HTML = 3_000_000
 _CHROME_NAMES = re.compile(
     r"(^|[-_ ])(nav|navbar|menu|footer|breadcrumbs?|cookie|consent|modal|dialog|popup|"
     r"related|similar|recommend\w*|suggest\w*|carousel|sidebar|masthead|topbar|"
-    r"site-?header|logo|brand|share|social|newsletter|banner|advert|ads-?slot)($|[-_ ])",
+    r"site-?header|logo|brand|share|social|newsletter|advert|ads-?slot)($|[-_ ])",
     re.I,
 )
 _CHROME_XPATH = (
-    "ancestor-or-self::*[self::nav or self::footer or self::aside or self::form"
+    "ancestor-or-self::*[self::nav or self::footer or self::aside"
     " or self::dialog or self::select or self::button or self::noscript]"
 )
 _AMOUNT = re.compile(
@@ -185,29 +185,42 @@ def choose_title(sel: Selector, url: str, structured: dict[str, Any]) -> tuple[s
     """The ad's title and the element it was read from (None for metadata)."""
     titles = page_titles(sel, url, structured)
     heading = ad_heading(sel)
+    named = _title_element(sel, titles)
     if heading is not None:
         text = text_of(heading)
         folded = fold(text)
         for title in titles:
             ft = fold(title)
-            # the heading is a fragment of the page's title (the address of a flat whose
-            # title names the flat too): the whole title says more
-            if folded in ft and len(folded) < 0.6 * len(ft) and len(_words(ft)) <= 20:
+            # the heading ends the page's title (the address of a flat whose title names
+            # the flat too): the whole title says more
+            if ft.endswith(folded) and len(folded) < 0.6 * len(ft) and len(_words(ft)) <= 20:
                 return title, heading
             # the heading runs on into the ad's header (price, rooms): the title is cleaner
-            if len(folded) > 1.6 * len(ft) and folded.startswith(ft[: max(len(ft) // 2, 8)]):
+            if len(folded) > 1.6 * len(ft) and _words(folded)[:3] == _words(ft)[:3]:
                 return title, heading
-        if not titles or agreement(text, titles) >= 0.25 or len(_words(text)) >= 3:
+        if not titles or agreement(text, titles) >= 0.25:
             return text, heading
-    # no heading: an element named as the title that agrees with the page's title
+        if named is not None:
+            return text_of(named), named
+        if len(_words(text)) >= 3:
+            return text, heading
+    if named is not None:
+        return text_of(named), named
+    return (titles[0] if titles else ""), None
+
+
+def _title_element(sel: Selector, titles: list[str]) -> Selector | None:
+    """An element named as the title whose text the page's own title carries."""
+    if not titles:
+        return None
     for node in sel.xpath(
         "//body//*[contains(@class, 'title') or contains(@id, 'title')]"
-        "[not(self::title or self::meta or self::script)]"
+        "[not(self::title or self::meta or self::script or self::h1)]"
     )[:200]:
         text = text_of(node)
-        if 2 <= len(text) <= 200 and not is_chrome(node) and agreement(text, titles) >= 0.9:
-            return text, node
-    return (titles[0] if titles else ""), None
+        if 2 <= len(text) <= 200 and agreement(text, titles) >= 0.9 and not is_chrome(node):
+            return node
+    return None
 
 
 def strip_employer(title: str, employer: str | None) -> str:
@@ -225,15 +238,18 @@ def strip_employer(title: str, employer: str | None) -> str:
 # ---------------------------------------------------------------- body
 
 
-def is_teaser(description: str, others: list[str]) -> bool:
-    """A description cut short ("…", or the start of a longer text on the page)."""
+def is_teaser(description: str, main: str) -> bool:
+    """A description cut short: "…" at its end, a short summary of a much longer main
+    text, or the start of it."""
     d = " ".join(description.split())
     if not d:
         return True
     if d.endswith(("...", "…")) or "..." in d[-40:] or "…" in d[-40:]:
         return True
+    if len(d) < 300 and len(main) > 2 * len(d):
+        return True
     head = fold(d)[:80]
-    return any(len(o) > len(d) * 1.3 and head and head in fold(o) for o in others)
+    return len(main) > len(d) * 1.3 and bool(head) and head in fold(main)
 
 
 def main_content(html: str, url: str) -> str:
@@ -259,25 +275,34 @@ def main_content(html: str, url: str) -> str:
 
 
 def locate_description(sel: Selector, description: str) -> str:
-    """The page's own text of a (teaser) description: the smallest element whose text
-    holds the description's opening words, when that text is longer."""
-    opening = " ".join(description.split()[:8]).rstrip(".…")
-    if len(opening) < 20:
+    """The page's own text of a structured description: the element where its opening
+    words stand, widened until it holds as much text as the description."""
+    from crawler.extract import _element_text
+
+    words = description.split()
+    if len(" ".join(words[:6])) < 20:
         return ""
-    needle = fold(opening)
-    best = ""
-    for node in sel.xpath(
-        "//body//*[self::div or self::p or self::section or self::article"
-        " or self::span or self::td]"
-    )[:8000]:
-        if node.root.text is None and not len(node.root):
+    needle = fold(" ".join(words[:6]).rstrip(".…"))
+    found = None
+    for el in sel.root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "meta"):
             continue
-        text = text_of(node)
-        if len(text) < len(opening) or needle not in fold(text):
-            continue
-        if not best or len(text) < len(best):
-            best = text
-    return best
+        if el.text and needle in fold(el.text):
+            found = el
+            break
+    if found is None:
+        return ""
+    node = Selector(root=found)
+    text = _element_text(node)
+    while len(text) < 0.9 * len(description):
+        parent = node.root.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        wider = _element_text(Selector(root=parent))
+        if len(wider) > 3 * len(description) + 200:
+            break
+        node, text = Selector(root=parent), wider
+    return text
 
 
 # ---------------------------------------------------------------- price, place, date
@@ -358,26 +383,80 @@ def find_location(sel: Selector, heading: Selector | None, url: str) -> str | No
         if _inside_other_ad_link(node, url):
             continue
         text = text_of(node)
-        if 2 <= len(text) <= 160 and re.search(r"[^\W\d]{2}", text):
+        if plausible_place(text) and not field_of_label(text):
             return text
     return None
 
 
 _TITLE_PLACE = re.compile(
     r"\(([^()]{2,60})\)\s*$"  # "... - $480 (Springfield, IL)"
-    r"|\b(?:in|en|em|à|a|w|ve|v|во?|в)\s+([A-ZÀ-ÖØ-ÞĀ-ſА-Я][^,()|]{1,40}(?:,\s*[^,()|]{2,40})?)\s*$"
+    r"|\b(?:in|en|em|à|w|ve|во?|в)\s+([A-ZÀ-ÖØ-ÞĀ-ſА-ЯІЇЄ][^()|]{1,80})$"
 )
 
 
+def plausible_place(text: str | None) -> bool:
+    """A short name of a place, not a sentence, a notice or a model number."""
+    if not text:
+        return False
+    words = text.split()
+    if not 1 <= len(words) <= 8 or len(text) > 90:
+        return False
+    if re.search(r"\w\.\s+\w", text) or _AMOUNT.search(text):
+        return False
+    long_words = [w for w in words if len(w) > 3 and re.match(r"[^\W\d]", w)]
+    if not long_words and not re.search(r"[^\W\d]{2}", text):
+        return False
+    capitalized = [w for w in long_words if w[0].isupper()]
+    if long_words and len(capitalized) * 2 < len(long_words):
+        return False
+    # "(JPO1715)", "(13th Gen)": codes, not places
+    return not any(re.search(r"\d", w) and re.search(r"[^\W\d]", w) for w in words)
+
+
 def location_from_title(title: str) -> str | None:
-    """The place a title ends with: "(City, ST)", "... in City", "... em Bairro"."""
-    m = _TITLE_PLACE.search(title or "")
-    if not m:
-        return None
-    place = (m.group(1) or m.group(2) or "").strip(" -,")
-    if not place or _AMOUNT.search(place) or not re.search(r"[^\W\d]{2}", place):
-        return None
-    return place
+    """The place a title ends with: "(City, ST)", "... in City", a comma-separated tail
+    ("Flat, 20, Quarter, City")."""
+    title = (title or "").strip()
+    m = _TITLE_PLACE.search(title)
+    if m:
+        place = (m.group(1) or m.group(2) or "").strip(" -,")
+        if plausible_place(place):
+            return place
+    parts = [p.strip() for p in title.split(",")]
+    if len(parts) >= 3:
+        tail = ", ".join(p for p in parts[-2:] if p)
+        if plausible_place(tail):
+            return tail
+    return None
+
+
+_CITY_REGION = re.compile(r"^[^\W\d][^,]{1,40},\s*[A-Z]{2,3}$")
+
+
+def title_remainder(sel: Selector, title: str, site: set[str]) -> list[str]:
+    """The parts of the page's ``<title>``/``og:title`` besides the ad's own title, in
+    order ("New York, NY", "Bloomberg Careers"): job boards put the place and the employer
+    there."""
+    ft = fold(title)
+    if len(ft) < 4:
+        return []
+    best: list[str] = []
+    for raw in (
+        sel.css('meta[property="og:title"]::attr(content)').get(),
+        sel.xpath("//title/text()").get(),
+    ):
+        whole = " ".join((raw or "").split())
+        at = fold(whole).find(ft)
+        if at < 0 or len(whole) != len(fold(whole)):
+            continue
+        rest = (whole[:at] + " | " + whole[at + len(ft) :]).strip()
+        parts = [p.strip(" -–—|:•") for p in _TITLE_SEPARATORS.split(rest)]
+        parts = [p for p in parts if p and not _MOSTLY_ID.match(p)]
+        if len(parts) > len(best):
+            best = parts
+    if best:
+        return best
+    return []
 
 
 def find_posted(sel: Selector, heading: Selector | None) -> str | None:
@@ -450,18 +529,25 @@ def fill_auto(
 
     labelled = labelled_fields(sel)
     title, heading = choose_title(sel, url, structured)
+    rest = title_remainder(sel, title, site_words(sel, url)) if raw.kind == "job" else []
     if wanted("employer"):
-        raw.employer = labelled.get("employer") or find_employer(sel, heading, url)
+        raw.employer = (
+            labelled.get("employer")
+            or find_employer(sel, heading, url)
+            or (rest[-1] if rest and not _CITY_REGION.match(rest[-1]) else None)
+        )
     if wanted("title"):
         raw.title = strip_employer(title, raw.employer) or None
     if wanted("price"):
         raw.price = labelled.get("price") or find_price_text(sel, heading, url)
     if wanted("location"):
-        raw.location = (
-            labelled.get("location")
-            or find_location(sel, heading, url)
-            or location_from_title(raw.title or title)
-        )
+        candidates = [
+            labelled.get("location"),
+            find_location(sel, heading, url),
+            *[p for p in rest if _CITY_REGION.match(p)],
+            location_from_title(raw.title or title),
+        ]
+        raw.location = next((c for c in candidates if plausible_place(c)), None)
     if wanted("posted"):
         raw.posted = labelled.get("posted") or find_posted(sel, heading)
     if wanted("contact") and labelled.get("contact"):
@@ -480,12 +566,15 @@ def choose_body(sel: Selector, url: str, structured: dict[str, Any], html: str) 
 
         description = html_to_text(description)
     main = main_content(html, url)
-    if description and not is_teaser(description, [main]):
-        return description
+    if structured.get("syntax") == "opengraph" and len(main) > len(description):
+        return main  # OpenGraph descriptions are teasers for link previews
     if description:
         located = locate_description(sel, description)
-        if located and len(located) > len(description):
-            return located
+        if located and len(located) >= 0.9 * len(description):
+            return located  # the page's own text of it, full and as written
+    if description and not is_teaser(description, main):
+        return description
+    if description:
         if main and fold(" ".join(description.split()[:6])) in fold(main):
             return main
         return main if len(main) > len(description) else description

@@ -399,15 +399,33 @@ def html_to_text(fragment: str) -> str:
     return _element_text(Selector(text=f"<div>{fragment}</div>").css("div")[0])
 
 
+_PLACE_PARTS = (
+    "streetAddress",
+    "neighbourhood",
+    "neighborhood",
+    "district",
+    "addressLocality",
+    "municipality",
+    "city",
+    "locality",
+    "town",
+    "addressRegion",
+    "region",
+    "state",
+)
+
+
 def _location(data: dict[str, Any]) -> str | None:
+    """The place of structured data: locality and region (the country alone says little:
+    it is kept only when nothing else is there)."""
     loc = _first(data.get("jobLocation") or data.get("availableAtOrFrom") or data.get("address"))
     if isinstance(loc, dict):
         addr = loc.get("address", loc)
         if isinstance(addr, dict):
-            parts = [
-                _as_text(addr.get(k))
-                for k in ("addressLocality", "addressRegion", "addressCountry")
-            ]
+            parts = [_as_text(addr.get(k)) for k in _PLACE_PARTS if k != "streetAddress"]
+            parts = [p for p in dict.fromkeys(parts) if p and not p.isdigit()]
+            if not parts:
+                parts = [_as_text(addr.get("streetAddress")) or ""]
             text = ", ".join(p for p in parts if p)
             return text or None
         return _as_text(addr)

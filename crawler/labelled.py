@@ -184,10 +184,7 @@ def field_of_label(label: str) -> str | None:
 
 
 _LINE_LABEL = re.compile(r"^\s*([^\W\d][\w .'/-]{1,38}?)\s*[:：]\s*(\S.{0,158})$")
-_CHROME = (
-    "ancestor::*[self::nav or self::footer or self::form or self::select or self::script"
-    " or self::style]"
-)
+_CHROME = "ancestor::*[self::nav or self::footer or self::select or self::script or self::style]"
 
 
 def labelled_fields(sel: Selector) -> dict[str, str]:
@@ -200,16 +197,16 @@ def labelled_fields(sel: Selector) -> dict[str, str]:
         if name and value and len(value) <= MAX_VALUE and name not in found:
             found[name] = value
 
-    for dt in sel.xpath("//dt[not(%s)]" % _CHROME)[:300]:
+    for dt in sel.xpath(f"//dt[not({_CHROME})]")[:300]:
         dd = dt.xpath("following-sibling::*[1][self::dd]")
         if dd:
             add(_text(dt), _text(dd[0]))
-    for row in sel.xpath("//tr[count(th|td)=2][not(%s)]" % _CHROME)[:300]:
+    for row in sel.xpath(f"//tr[count(th|td)=2][not({_CHROME})]")[:300]:
         cells = row.xpath("th|td")
         add(_text(cells[0]), _text(cells[1]))
     for tag in sel.xpath(
         "//*[self::b or self::strong or self::label or self::span or self::dt or self::th]"
-        "[string-length(normalize-space()) < 40][not(%s)]" % _CHROME
+        f"[string-length(normalize-space()) < 40][not({_CHROME})]"
     )[:3000]:
         label = _text(tag)
         if not label.endswith((":", "：")) and not field_of_label(label):
@@ -219,7 +216,7 @@ def labelled_fields(sel: Selector) -> dict[str, str]:
         value = _value_after(tag)
         if value:
             add(label, value)
-    for line in sel.xpath("//body//text()[not(%s)]" % _CHROME).getall()[:20000]:
+    for line in sel.xpath(f"//body//text()[not({_CHROME})]").getall()[:20000]:
         if ":" not in line and "：" not in line:
             continue
         m = _LINE_LABEL.match(line.strip())

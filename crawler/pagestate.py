@@ -203,11 +203,9 @@ def _as_jsonld(obj: dict[str, Any]) -> dict[str, Any]:
     posted = _scalar(_first_key(obj, _DATE_KEYS))
     if isinstance(posted, str | int) and not isinstance(posted, bool):
         out["datePosted"] = posted
-    place = _first_key(obj, _PLACE_KEYS)
-    if isinstance(place, dict):
-        out["address"] = place
-    elif isinstance(place, str):
-        out["address"] = place
+    address = _address(obj)
+    if address:
+        out["address"] = address
     phone = _scalar(_first_key(obj, _PHONE_KEYS))
     if isinstance(phone, str | int) and not isinstance(phone, bool):
         out["telephone"] = str(phone)
@@ -219,3 +217,34 @@ def _as_jsonld(obj: dict[str, Any]) -> dict[str, Any]:
         urls = [_scalar(i) if isinstance(i, dict) else i for i in images[:50]]
         out["image"] = [u for u in urls if isinstance(u, str) and u.startswith(("http", "/"))]
     return {k: v for k, v in out.items() if v not in (None, "", [])}
+
+
+_LOCALITY_KEYS = ("municipality", "city", "cityName", "locality", "town", "addressLocality")
+_AREA_KEYS = ("neighbourhood", "neighborhood", "district", "suburb", "zone")
+_REGION_KEYS = ("state", "stateName", "region", "province", "addressRegion", "uf")
+
+
+def _address(obj: dict[str, Any]) -> dict[str, Any] | str | None:
+    """A schema.org-like PostalAddress from the ad object or its place object."""
+    holders = [obj] + [
+        v for k, v in obj.items() if isinstance(v, dict) and k in ("location", "address", "place")
+    ]
+    out: dict[str, Any] = {}
+    for holder in holders:
+        # an ad's own "state" is its status (active, published), a place's is a region
+        regions = _REGION_KEYS if holder is not obj else _REGION_KEYS[1:]
+        for target, keys in (
+            ("addressLocality", _LOCALITY_KEYS),
+            ("neighbourhood", _AREA_KEYS),
+            ("addressRegion", regions),
+        ):
+            value = _scalar(_first_key(holder, keys))
+            if isinstance(value, str) and value.strip() and target not in out:
+                out[target] = value.strip()
+        street = holder.get("address")
+        if isinstance(street, str) and street.strip() and "streetAddress" not in out:
+            out["streetAddress"] = street.strip()
+    if out:
+        return out
+    place = _first_key(obj, _PLACE_KEYS)
+    return place if isinstance(place, dict | str) else None
