@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ADWATCH_CACHE ?= /var/cache/adwatch
 export ADWATCH_CACHE
 
-.PHONY: install system-deps demo test test-fast bench lint es-fetch clean
+.PHONY: install system-deps demo test test-fast fuzz bench lint es-fetch clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ es-fetch:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q maven unzip; \
 	  else echo "mvn or unzip is missing: sudo apt-get install maven unzip"; fi; }
 	bash scripts/elasticsearch.sh fetch
+
+# The property tests of tests/test_fuzz.py at length: 50 times the examples of `make test`,
+# from a new seed each time (printed; `make fuzz FUZZ_SEED=N` runs one again).
+ifndef FUZZ_SEED
+FUZZ_SEED := $(shell date +%s)
+endif
+fuzz: install
+	@echo "fuzz seed: $(FUZZ_SEED)"
+	ADWATCH_FUZZ_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py \
+	  --hypothesis-seed=$(FUZZ_SEED) --hypothesis-show-statistics --timeout=7200
 
 bench: install
 	$(PY) bench/run.py
