@@ -235,13 +235,20 @@ def _guessed_hits(text: str, known: list[Hit], guesses: list[str | None]) -> lis
     contact word stands next to them."""
     taken = {position for position, _number in known}
     numbers = {number for _position, number in known}
+    regions = list(dict.fromkeys(g for g in guesses if g))
     found: list[Hit] = []
-    for guess in dict.fromkeys(g for g in guesses if g):
-        for position, number in _match_numbers(text, guess, context=True):
-            if position not in taken and number not in numbers:
-                taken.add(position)
-                numbers.add(number)
-                found.append((position, number))
+    for window in _number_windows(text):
+        if not _has_contact_word(text, window.start(), window.end()):
+            continue
+        for guess in regions:
+            hits = list(_numbers_in_window(text, window, guess, context=True))
+            if hits:
+                for position, number in hits:
+                    if position not in taken and number not in numbers:
+                        taken.add(position)
+                        numbers.add(number)
+                        found.append((position, number))
+                break
     return found
 
 
@@ -291,25 +298,38 @@ def _scan(text: str, region: str | None, languages: list[str] | None) -> tuple[s
     return decoded, list(_match_numbers(decoded, region))
 
 
-def _match_numbers(text: str, region: str | None, context: bool = False) -> Iterator[Hit]:
-    """Numbers in ``text`` read in ``region``; with ``context``, only those in national
-    form that have a contact word next to them."""
+def _match_numbers(text: str, region: str | None) -> Iterator[Hit]:
+    """Numbers in ``text`` read in ``region``."""
+    for window in _number_windows(text):
+        yield from _numbers_in_window(text, window, region)
+
+
+def _number_windows(text: str) -> Iterator[re.Match[str]]:
+    """Stretches of ``text`` with enough digits to hold a phone number."""
     for window in _WINDOW.finditer(text):
         raw = window.group(0)
-        if len(raw) < _MIN_DIGITS or sum(ch.isdigit() for ch in raw) < _MIN_DIGITS:
+        if len(raw) >= _MIN_DIGITS and sum(ch.isdigit() for ch in raw) >= _MIN_DIGITS:
+            yield window
+
+
+def _numbers_in_window(
+    text: str, window: re.Match[str], region: str | None, context: bool = False
+) -> Iterator[Hit]:
+    """Numbers in one window read in ``region``; with ``context``, only those in national
+    form that have a contact word next to them."""
+    raw = window.group(0)
+    # The matcher gives up on a window that glues a number to unrelated
+    # digits before it ("Gol 1.6 2015 0981 234 567"), so retry from each
+    # later group that can start a phone number.
+    starts = [window.start()]
+    starts += [window.start() + m.start(1) for m in _GROUP_START.finditer(raw)]
+    for start in starts:
+        if _after_label_of_other_number(text, start):
             continue
-        # The matcher gives up on a window that glues a number to unrelated
-        # digits before it ("Gol 1.6 2015 0981 234 567"), so retry from each
-        # later group that can start a phone number.
-        starts = [window.start()]
-        starts += [window.start() + m.start(1) for m in _GROUP_START.finditer(raw)]
-        for start in starts:
-            if _after_label_of_other_number(text, start):
-                continue
-            found = list(_match_window(text, start, window.end(), region, context))
-            if found:
-                yield from found
-                break
+        found = list(_match_window(text, start, window.end(), region, context))
+        if found:
+            yield from found
+            break
 
 
 def _match_window(
