@@ -41,6 +41,9 @@ _GENERATED = re.compile(
 _CONTEXT_ATTRS = ("itemprop", "data-testid", "data-test", "data-qa", "data-cy", "role")
 _OWN_ATTRS = (*_CONTEXT_ATTRS, "property", "name", "rel")
 _CONTEXT_TAGS = {"main", "article", "header", "aside", "section", "nav", "ul", "ol", "table"}
+# tags too common to stand alone: they need a class, an attribute or an ancestor
+_GENERIC_TAGS = {"a", "b", "div", "em", "i", "img", "li", "p", "span", "strong", "td", "tr", "ul"}
+_SHORT_VALUE = 80  # a price or a date is read from a short text, never from a whole block
 _MAX_ANCESTORS = 8
 _BODY_PRECISION, _BODY_RECALL = 0.8, 0.5  # least share of a body's words that must match
 _CONTACT_SHARE = 0.3  # a contact block is a small part of the page, not the ad's whole text
@@ -150,9 +153,10 @@ def _attr_selector(tag: str, name: str, value: str) -> str:
     return f"{tag}[{name}={shown}]"
 
 
-def simple_selectors(el: Any, context: bool = False) -> list[str]:
+def simple_selectors(el: Any, context: bool = False, alone: bool = False) -> list[str]:
     """Selectors for one element on its own: id, telling attributes, classes, the tag.
-    ``context`` keeps only those that name an ancestor well (no bare tags but sections)."""
+    ``context`` keeps only those that name an ancestor well (no bare tags but sections);
+    ``alone`` leaves out common tags that would stand on their own."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if not tag or ":" in tag:
         return []
@@ -172,7 +176,7 @@ def simple_selectors(el: Any, context: bool = False) -> list[str]:
     for i, a in enumerate(classes):
         for b in classes[i + 1 :]:
             out.append(f"{tag}.{a}.{b}")
-    if not context or tag in _CONTEXT_TAGS:
+    if (not context and not (alone and tag in _GENERIC_TAGS)) or (context and tag in _CONTEXT_TAGS):
         out.append(tag)
     return out
 
@@ -180,7 +184,7 @@ def simple_selectors(el: Any, context: bool = False) -> list[str]:
 def candidate_selectors(el: Any, suffix: str = "") -> list[str]:
     """Selectors for ``el``, alone and under one of its ancestors, shortest first."""
     own = simple_selectors(el)
-    out = list(own)
+    out = simple_selectors(el, alone=True)
     parent = el.getparent()
     depth = 0
     ancestor = parent
@@ -262,6 +266,8 @@ def field_match(name: str, got: Any, sample: Sample, region: str | None) -> floa
         return _same_text(got.replace("\n", ", "), ad.location or "")
     if name == "body":
         return _body_match(got, ad.body)
+    if name in ("price", "posted") and len(got) > _SHORT_VALUE:
+        return None
     if name == "price":
         amount = parse_price(got, region)[0]
         return EXACT if amount is not None and amount == ad.price else None
@@ -335,13 +341,21 @@ def _text_carriers(sel: Selector, text: str) -> Iterator[tuple[Any, str]]:
                 yield node.root, f"::attr({attr})"
 
 
-def _short_text_carriers(sel: Selector, test: Callable[[str], bool]) -> Iterator[tuple[Any, str]]:
-    """Elements with a short text or a date/content attribute that ``test`` accepts."""
+def _short_text_carriers(
+    sel: Selector, test: Callable[[str], bool], attributes_first: bool = False
+) -> Iterator[tuple[Any, str]]:
+    """Elements with a short text or a date/content attribute that ``test`` accepts;
+    ``attributes_first``: only attributes when one does (a date written for machines
+    outlives "2 days ago")."""
+    found_attribute = False
     for node in sel.xpath("//*[@content or @datetime]"):
         for attr in ("datetime", "content"):
             value = node.root.get(attr)
             if value and len(value) <= 60 and test(value):
+                found_attribute = True
                 yield node.root, f"::attr({attr})"
+    if attributes_first and found_attribute:
+        return
     found = sel.xpath(
         "//body//*[not(self::script or self::style)][string-length(normalize-space(.)) <= 60]"
         "[re:test(., '\\d')]"
@@ -388,7 +402,9 @@ def carriers(name: str, sample: Sample, region: str | None) -> Iterator[tuple[An
         yield from _short_text_carriers(sel, lambda t: parse_price(t, region)[0] == ad.price)
     elif name == "posted":
         languages = [ad.language] if ad.language else None
-        yield from _short_text_carriers(sel, lambda t: parse_posted(t, languages) == ad.posted_at)
+        yield from _short_text_carriers(
+            sel, lambda t: parse_posted(t, languages) == ad.posted_at, attributes_first=True
+        )
     elif name == "images":
         yield from _image_carriers(sel, sample.url, set(ad.image_urls))
     elif name == "contact":
