@@ -54,7 +54,7 @@ linear in the text whatever the pattern: a pattern RE2 cannot run (a backreferen
 lookaround, a repeat over 1000, one too large to compile) is an error too. ``\\w`` and ``\\d``
 match letters and digits of every script, as in Python; ``\\b`` is a boundary next to an
 ASCII letter or digit, which in normalized text (accents removed) is every word of Latin
-script. ``weight`` and ``min_score`` are finite numbers.
+script. ``weight`` and ``min_score`` are numbers above 0 and up to 1,000,000.
 """
 
 from __future__ import annotations
@@ -128,6 +128,10 @@ Kind = Literal["job", "classified"]
 #: by nearly every ad. Such a regex runs on every text.
 MIN_PREFIX_LENGTH = 3
 
+#: The largest weight or min_score: sums of weights stay finite numbers (JSON has no
+#: Infinity).
+MAX_WEIGHT = 1_000_000.0
+
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -164,7 +168,7 @@ class Term(_Strict):
     term: str | None = None
     regex: str | None = None
     prefix: str | None = None
-    weight: float = Field(1.0, gt=0, allow_inf_nan=False)
+    weight: float = Field(1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
 
     _pattern: re2._Regexp | None = PrivateAttr(None)
     _literals: tuple[str, ...] = PrivateAttr(())
@@ -498,7 +502,7 @@ class Rule(_Strict):
     name: str
     description: str = ""
     severity: Severity
-    weight: float = Field(1.0, gt=0, allow_inf_nan=False)
+    weight: float = Field(1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
     fields: list[FieldName] | None = None
     languages: list[str] | None = None
     kinds: list[Kind] | None = None
@@ -506,7 +510,7 @@ class Rule(_Strict):
     all: list[TermGroup] | None = None
     none: list[Term] | None = None
     near: int | None = Field(None, ge=0)
-    min_score: float | None = Field(None, gt=0, allow_inf_nan=False)
+    min_score: float | None = Field(None, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
     recipients: list[str] = Field(default_factory=list)
     realert: timedelta | None = None
 
