@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alerts.matcher import AdText, Matcher, highlight, risk_score
 from alerts.rules import load_rules, parse_rules
@@ -811,3 +813,48 @@ def test_highlight_merges_overlaps_and_neutralizes_terminal_escapes():
     assert out == "\x1b[1;31mvisa\x1b[0m?[2J ok"
     with pytest.raises(ValueError):
         highlight("x", [], "markdown")
+
+
+# -- the shipped regexes find on RE2 what Python's re finds ----------------------------------
+
+
+def _shipped_regexes() -> list:
+    seen = {}
+    for rule in load_rules(RULES_YAML).rules:
+        for term in [*(rule.any or []), *sum(rule.all_groups, []), *(rule.none or [])]:
+            if term.is_regex:
+                seen.setdefault(term.regex, term)
+    return list(seen.values())
+
+
+def _near_matches(pattern: str):
+    """Texts around what a pattern matches: examples of it (hypothesis builds them from
+    the pattern) among digits, words, other scripts and emoji."""
+    example = re.sub(r"\\b", "", pattern).replace(r"\w", "[a-zджд東]").replace(r"\d", "[0-9]")
+    noise = st.sampled_from([*"0123456789", "12", "el", "a", "de", "no", "джд", "東京", "🌹"])
+    piece = st.one_of(st.from_regex(example, fullmatch=True), noise)
+    return st.lists(piece, min_size=1, max_size=8).map(" ".join)
+
+
+@pytest.mark.parametrize("term", _shipped_regexes(), ids=lambda t: t.regex[:40])
+def test_shipped_regexes_match_on_re2_as_on_python_re(term):
+    """The same spans from both engines, on normalized text (seeded, so every run is the
+    same)."""
+    python = re.compile(term.regex)
+    found = []
+
+    @settings(max_examples=40, derandomize=True, deadline=None, database=None)
+    @given(_near_matches(term.regex))
+    def same_spans(words: str) -> None:
+        text = AdText(words, "").text  # normalized, as the matcher has it
+        expected = [m.span() for m in python.finditer(text)]
+        data = text.encode("utf-8")
+        got = [
+            (len(data[: m.start()].decode()), len(data[: m.end()].decode()))
+            for m in term.pattern.finditer(data)
+        ]
+        assert got == expected, text
+        found.extend(expected)
+
+    same_spans()
+    assert found  # the texts did come close enough to match
