@@ -44,6 +44,11 @@ _CONTEXT_TAGS = {"main", "article", "header", "aside", "section", "nav", "ul", "
 # tags too common to stand alone: they need a class, an attribute or an ancestor
 _GENERIC_TAGS = {"a", "b", "div", "em", "i", "img", "li", "p", "span", "strong", "td", "tr", "ul"}
 _SHORT_VALUE = 80  # a price or a date is read from a short text, never from a whole block
+# a price in an attribute: only of an element that says it holds one (not "initial-scale=1")
+_PRICE_ATTRIBUTES = (
+    "//*[@content][re:test(concat(@itemprop, ' ', @property, ' ', @name, ' ', @class),"
+    " 'price|amount|salary|pre[cç]o|precio|cost|valor|wage', 'i')]"
+)
 _MAX_ANCESTORS = 8
 _BODY_PRECISION, _BODY_RECALL = 0.8, 0.5  # least share of a body's words that must match
 _CONTACT_SHARE = 0.3  # a contact block is a small part of the page, not the ad's whole text
@@ -342,13 +347,13 @@ def _text_carriers(sel: Selector, text: str) -> Iterator[tuple[Any, str]]:
 
 
 def _short_text_carriers(
-    sel: Selector, test: Callable[[str], bool], attributes_first: bool = False
+    sel: Selector, test: Callable[[str], bool], attributes: str, attributes_first: bool = False
 ) -> Iterator[tuple[Any, str]]:
-    """Elements with a short text or a date/content attribute that ``test`` accepts;
-    ``attributes_first``: only attributes when one does (a date written for machines
-    outlives "2 days ago")."""
+    """Elements with a short text, or a date/content attribute of an element ``attributes``
+    (an XPath) selects, that ``test`` accepts; ``attributes_first``: only attributes when
+    one does (a date written for machines outlives "2 days ago")."""
     found_attribute = False
-    for node in sel.xpath("//*[@content or @datetime]"):
+    for node in sel.xpath(attributes):
         for attr in ("datetime", "content"):
             value = node.root.get(attr)
             if value and len(value) <= 60 and test(value):
@@ -399,11 +404,16 @@ def carriers(name: str, sample: Sample, region: str | None) -> Iterator[tuple[An
             yield from _text_carriers(sel, value.split(", ")[0])
         yield from _text_carriers(sel, value)
     elif name == "price":
-        yield from _short_text_carriers(sel, lambda t: parse_price(t, region)[0] == ad.price)
+        yield from _short_text_carriers(
+            sel, lambda t: parse_price(t, region)[0] == ad.price, _PRICE_ATTRIBUTES
+        )
     elif name == "posted":
         languages = [ad.language] if ad.language else None
         yield from _short_text_carriers(
-            sel, lambda t: parse_posted(t, languages) == ad.posted_at, attributes_first=True
+            sel,
+            lambda t: parse_posted(t, languages) == ad.posted_at,
+            "//*[@content or @datetime]",
+            attributes_first=True,
         )
     elif name == "images":
         yield from _image_carriers(sel, sample.url, set(ad.image_urls))
