@@ -202,8 +202,7 @@ def choose_title(sel: Selector, url: str, structured: dict[str, Any]) -> tuple[s
             return text, heading
         if named is not None:
             return text_of(named), named
-        if len(_words(text)) >= 3:
-            return text, heading
+        return text, heading
     if named is not None:
         return text_of(named), named
     return (titles[0] if titles else ""), None

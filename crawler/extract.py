@@ -201,9 +201,9 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
             raw.extra["fallback"] = list(missed)
             fill_auto(sel, url, raw, structured, _html(sel), fields=missed)
     else:
-        structured = page_ad_data(sel, url)
-        if structured.get("syntax") in (None, "opengraph") and looks_like_listing(sel, url):
+        if looks_like_listing(sel, url):
             return None
+        structured = page_ad_data(sel, url)
         if is_expired(sel, None):
             return None
         if structured:

@@ -84,6 +84,9 @@ class SourceRun:
     listing_pages_empty: int = 0
     extracted_pages: int = 0  # detail pages and feed entries handed to extraction
     no_ad: int = 0  # of those, without an ad (or whose extraction failed)
+    # of those with an ad, pages where a configured selector found nothing and automatic
+    # extraction filled the field (crawler/extract.py)
+    fallback_pages: int = 0
     skipped_no_ad: int = 0  # ad links not followed: their page held no ad on an earlier run
     blocked: dict[str, int] = field(default_factory=dict)  # captcha, http_403, ... -> pages
     error_labels: dict[str, int] = field(default_factory=dict)
@@ -136,6 +139,7 @@ class SourceRun:
             listing_pages_empty=stat("adwatch/listing_pages_empty"),
             extracted_pages=stat("adwatch/detail_pages") + stat("adwatch/feed_entries"),
             no_ad=stat("adwatch/detail_no_ad") + stat("adwatch/ads_invalid"),
+            fallback_pages=stat("adwatch/pages_with_fallback"),
             skipped_no_ad=stat("adwatch/detail_skipped_unavailable"),
             blocked=blocked,
             error_labels={k: int(v) for k, v in errors.items()},
@@ -192,11 +196,11 @@ def _is_blocked(run: SourceRun, settings: HealthSettings) -> bool:
 def _selectors_message(
     run: SourceRun, settings: HealthSettings, active: Iterable[str] = ()
 ) -> str | None:
-    seen, empty = run.extracted_pages, run.no_ad
+    seen, empty = run.extracted_pages, run.no_ad + run.fallback_pages
     if seen >= settings.min_pages and empty >= max(settings.min_pages, settings.no_ad_share * seen):
         return (
             f"selectors stopped matching: {empty} of {seen} ad pages held no ad "
-            "(title or text missing)"
+            f"(title or text missing) or needed automatic extraction ({run.fallback_pages})"
         )
     if SELECTORS_FAILING in active and seen < settings.min_pages and run.skipped_no_ad:
         # the pages that held no ad are not fetched again for a while (a site's few broken

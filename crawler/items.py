@@ -133,6 +133,11 @@ class Ad:
     # seen_count}]
     repost_count: int = 0
     sightings: list[dict[str, Any]] = field(default_factory=list)
+    # fields a source's selectors missed on the page, filled by automatic extraction
+    # (counted as adwatch/fallback/<field>); never stored
+    fallbacks: list[str] = field(
+        default_factory=list, repr=False, compare=False, metadata={"transient": True}
+    )
     # the response the ad was read from, on its way to the evidence WARC; never stored
     capture: Capture | None = field(
         default=None, repr=False, compare=False, metadata={"transient": True}

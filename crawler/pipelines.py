@@ -73,6 +73,10 @@ class ExtractPipeline:
             self.stats.inc_value("adwatch/extract_worker_crashes", self.pool.crashes - crashes)
         if status == OK:
             self.stats.inc_value("adwatch/ads_extracted")
+            for name in result.fallbacks:
+                self.stats.inc_value(f"adwatch/fallback/{name}")
+            if result.fallbacks:
+                self.stats.inc_value("adwatch/pages_with_fallback")
             made, result.capture = result.capture, capture
             if capture is not None and made is not None:
                 capture.records = made.records

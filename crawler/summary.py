@@ -8,6 +8,7 @@ from crawler.health import format_health
 
 # bot walls (crawler/blocks.py), by reason
 BLOCKED_PREFIX = "adwatch/blocked/"
+FALLBACK_PREFIX = "adwatch/fallback/"
 ERROR_PREFIXES = (
     "downloader/exception_type_count/",
     "httperror/response_ignored_status_count/",
@@ -87,6 +88,12 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
             )
         },
         "browser_launched": int(stats.get("playwright/browser_count", 0)),
+        # configured selectors that found nothing, the field filled by automatic extraction
+        "fallback": {
+            k[len(FALLBACK_PREFIX) :]: int(v)
+            for k, v in stats.items()
+            if k.startswith(FALLBACK_PREFIX) and v
+        },
         "errors": errors,
         "blocked": blocked,
         "warnings": warnings,

@@ -12,6 +12,12 @@ competes with them for the GIL, and a worker always has a queue of pages to work
 A worker that dies (a hostile page crashing lxml) is replaced; the pages it held are tried
 once more, then counted as failed.
 
+Each page has a time budget (``ADWATCH_PAGE_TIME_BUDGET`` seconds, from the moment the worker
+begins it: the worker says so in a frame of its own). A page over it (a hostile page that
+makes an XPath, a parser or a pattern take forever) is counted as failed with that reason;
+its worker is killed and replaced, and the pages queued behind it go to another worker
+without that counting against them. Running inline (0 workers) there is no budget.
+
 Keyword rules run here too (crawler/rulematch.py): each worker compiles the rules file
 (``ADWATCH_RULES``, inherited through the environment) once, and every ad leaves with its
 ``matched_rules`` and ``risk_score``. So are the WARC records of an ad page kept as evidence
@@ -36,6 +42,7 @@ from typing import Any
 from parsel import Selector
 
 from crawler.config import Source
+from crawler.envconfig import setting
 from crawler.evidence import warc_records
 from crawler.extract import extract_detail
 from crawler.items import Capture, Page, RawAd
@@ -43,6 +50,7 @@ from crawler.normalize import normalize_ad
 from crawler.rulematch import apply_rules, matcher
 
 OK, NO_AD, FAILED = "ok", "no_ad", "failed"
+_BEGIN = "begin"  # the worker's frame when it starts on a page
 _HEADER = struct.Struct("!I")
 
 
@@ -69,6 +77,7 @@ def process_raw(raw: RawAd, source: Source, now: datetime | None = None) -> tupl
         return FAILED, f"normalization failed: {exc!r}"
     if not ad.title or not ad.body:
         return NO_AD, "no title or text after cleanup"
+    ad.fallbacks = list(raw.extra.get("fallback") or ())
     try:
         apply_rules(ad)
     except Exception as exc:
@@ -138,18 +147,22 @@ def worker_main(sock: socket.socket) -> None:
             sources[message[1].name] = message[1]
             continue
         _, request_id, item, name = message
-        result = process_item(item, sources[name])
-        out = pickle.dumps((request_id, *result), protocol=pickle.HIGHEST_PROTOCOL)
-        writer.write(_HEADER.pack(len(out)) + out)
-        writer.flush()
+        _write_frame(writer, (request_id, _BEGIN, None))
+        _write_frame(writer, (request_id, *process_item(item, sources[name])))
     os._exit(0)
+
+
+def _write_frame(stream: Any, message: tuple) -> None:
+    out = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(out)) + out)
+    stream.flush()
 
 
 # ---------------------------------------------------------------- the crawler side
 
 
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, page_budget: float | None = None) -> None:
         parent, child = socket.socketpair()
         ctx = multiprocessing.get_context("spawn")
         self.process = ctx.Process(target=worker_main, args=(child,), daemon=True)
@@ -161,6 +174,9 @@ class _Worker:
         self.alive = True
         self.writer: asyncio.StreamWriter | None = None
         self.ready: asyncio.Future | None = None
+        self.page_budget = page_budget
+        self.watchdog: asyncio.TimerHandle | None = None
+        self.overran = False  # killed for a page over the budget (not a crash)
 
     async def _connect(self) -> None:
         reader, self.writer = await asyncio.open_connection(sock=self.sock)
@@ -171,6 +187,14 @@ class _Worker:
             while True:
                 (size,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
                 request_id, status, result = pickle.loads(await reader.readexactly(size))
+                if status == _BEGIN:
+                    if self.page_budget is not None:
+                        self.watchdog = asyncio.get_running_loop().call_later(
+                            self.page_budget, self._overrun, request_id
+                        )
+                    continue
+                if self.watchdog is not None:
+                    self.watchdog.cancel()
                 entry = self.pending.pop(request_id, None)
                 if entry and not entry[0].done():
                     entry[0].set_result((status, result))
@@ -178,10 +202,29 @@ class _Worker:
             pass
         finally:
             self.alive = False
+            if self.writer is not None:
+                self.writer.close()
             orphans, self.pending = list(self.pending.values()), {}
             for future, item, source, attempt in orphans:
                 if not future.done():
-                    future.set_exception(_WorkerDied(item, source, attempt))
+                    future.set_exception(_WorkerDied(item, source, attempt, self.overran))
+
+    def _overrun(self, request_id: int) -> None:
+        """The page ``request_id`` is still being worked on past the budget: it fails, and the
+        worker is killed (its connection closes, and the pages queued behind it move on)."""
+        entry = self.pending.pop(request_id, None)
+        if entry is None:
+            return
+        if not entry[0].done():
+            entry[0].set_result(
+                (
+                    FAILED,
+                    f"over the page time budget ({self.page_budget:g}s, ADWATCH_PAGE_TIME_BUDGET)",
+                )
+            )
+        self.overran = True
+        self.process.kill()
+        self.process.join(timeout=5)
 
     async def submit(self, request_id: int, item: Page | RawAd, source: Source, attempt: int):
         if self.ready is None:
@@ -213,9 +256,13 @@ class _Worker:
 
 
 class _WorkerDied(Exception):
-    def __init__(self, item: Page | RawAd, source: Source, attempt: int):
+    """A page's worker died before the page was done; ``blameless`` when it was killed for
+    another page (over the time budget), so the page is not to blame."""
+
+    def __init__(self, item: Page | RawAd, source: Source, attempt: int, blameless: bool = False):
         super().__init__("worker process died")
         self.item, self.source, self.attempt = item, source, attempt
+        self.blameless = blameless
 
 
 class WorkerPool:
@@ -224,16 +271,22 @@ class WorkerPool:
     _shared: WorkerPool | None = None
     _users = 0
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, page_budget: float | None = None):
+        """``workers`` processes (0: inline); ``page_budget`` seconds per page (default:
+        ``ADWATCH_PAGE_TIME_BUDGET``)."""
         self.size = workers
+        self.page_budget = (
+            setting("ADWATCH_PAGE_TIME_BUDGET") if page_budget is None else page_budget
+        )
         self.workers: list[_Worker] = []
         self.ids = itertools.count(1)
         self.crashes = 0
+        self.overruns = 0  # workers killed for a page over the budget
 
     @classmethod
-    def acquire(cls, workers: int) -> WorkerPool:
+    def acquire(cls, workers: int, page_budget: float | None = None) -> WorkerPool:
         if cls._shared is None:
-            cls._shared = WorkerPool(workers)
+            cls._shared = WorkerPool(workers, page_budget)
         cls._users += 1
         return cls._shared
 
@@ -246,10 +299,12 @@ class WorkerPool:
 
     def _pick(self) -> _Worker:
         alive = [w for w in self.workers if w.alive]
-        self.crashes += len(self.workers) - len(alive)
+        dead = [w for w in self.workers if not w.alive]
+        self.overruns += sum(w.overran for w in dead)
+        self.crashes += sum(not w.overran for w in dead)
         self.workers = alive
         while len(self.workers) < self.size:
-            self.workers.append(_Worker())
+            self.workers.append(_Worker(self.page_budget))
         return min(self.workers, key=lambda w: len(w.pending))
 
     async def run(self, item: Page | RawAd, source: Source) -> tuple[str, Any]:
@@ -259,7 +314,9 @@ class WorkerPool:
         while True:
             try:
                 return await self._pick().submit(next(self.ids), item, source, attempt)
-            except _WorkerDied:
+            except _WorkerDied as exc:
+                if exc.blameless:
+                    continue
                 if attempt >= 2:
                     return FAILED, "a worker process died on this page"
                 attempt += 1

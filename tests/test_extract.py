@@ -96,3 +96,71 @@ def test_adwatch_extract_on_a_file_and_a_url(tmp_path, demo_server):
     assert "as a listing page: 1" in listing.stdout and "next page: " in listing.stdout
     refused = adwatch("extract", f"{demo_server.base_url}/classifieds/")
     assert refused.returncode != 0 and "private" in refused.stderr
+
+
+SELECTORS = Source(
+    name="t",
+    kind="classified",
+    start_urls=["http://example.org/"],
+    fields={"title": "h1.gone::text", "body": "div.text", "price": "span.gone::text"},
+)
+AD_PAGE = """<html><body><header><a href="/">Clasificados</a></header>
+<main><h1 class="ad">Vendo moto Honda 2019</h1><span class="price">Gs. 12.500.000</span>
+<div class="text"><p>Moto en excelente estado, papeles al día, único dueño.</p></div>
+</main><footer>Términos y condiciones</footer></body></html>"""
+
+
+def test_a_selector_that_finds_nothing_falls_back_to_automatic_extraction():
+    raw = extract_detail(Selector(text=AD_PAGE), "http://example.org/ad/1", SELECTORS)
+    assert raw.title == "Vendo moto Honda 2019"
+    assert "12.500.000" in raw.price
+    assert raw.body.startswith("Moto en excelente estado")
+    assert raw.extra["fallback"] == ["title", "price"]
+
+
+def test_the_worker_hands_the_fallback_fields_on_for_the_run_stats():
+    from crawler.items import Page
+    from crawler.workers import OK, process_page
+
+    status, ad = process_page(
+        Page(
+            url="http://example.org/ad/1",
+            source="t",
+            body=AD_PAGE.encode("utf-8"),
+            encoding="utf-8",
+        ),
+        SELECTORS,
+    )
+    assert status == OK
+    assert ad.fallbacks == ["title", "price"]
+    assert "fallbacks" not in ad.to_dict()  # counted, never stored
+
+
+def test_adwatch_extract_on_a_file_honours_its_declared_charset(tmp_path):
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        "<title>Señora busca empleo</title></head><body><h1>Señora busca empleo</h1>"
+        "<p>Limpieza y cocina, con referencias. Teléfono en la página, sin intermediarios.</p>"
+        "</body></html>"
+    )
+    path = tmp_path / "latin1.html"
+    path.write_bytes(html.encode("iso-8859-1"))
+    proc = adwatch("extract", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["ad"]["title"] == "Señora busca empleo"
+    assert "Teléfono" in result["ad"]["body"]
+
+
+def test_an_expired_ad_and_a_listing_page_give_no_ad():
+    expired = AD_PAGE.replace(
+        '<div class="text">', '<div class="text"><p>Este anuncio caducado ya no está activo.</p>'
+    )
+    assert extract_detail(Selector(text=expired), "http://example.org/ad/1", AUTO) is None
+    cards = "".join(
+        f'<li class="card"><a href="/ad/{i}">Moto {i}</a><span class="price">Gs. {i}00.000</span>'
+        f"<img src='/p/{i}.jpg'></li>"
+        for i in range(1, 25)
+    )
+    listing = f"<html><body><h1>24 resultados</h1><ul class='results'>{cards}</ul></body></html>"
+    assert extract_detail(Selector(text=listing), "http://example.org/motos/", AUTO) is None
