@@ -8,6 +8,17 @@ never raises: a field it cannot read becomes None or empty.
 It runs on every crawled ad, so the common paths are hand-written regular
 expressions; ``dateparser`` is imported only for dates nothing else can read,
 and the language model is loaded once, on first use.
+
+Limits: a title is cut to :data:`TITLE_MAX_CHARS` (1,000) characters and a body to
+:data:`BODY_MAX_CHARS` (100,000), never inside a letter and its accents; each cut is
+logged ("normalize: URL: title cut from N to M characters"). Whatever an ad's author
+sends, the stored ad, its digest lines and its search document stay bounded.
+
+A source without a country still gets its phone numbers and currencies read: the page
+says where it is from (its domain, an address or currency in its structured data, the
+sign of its price, a dialling prefix written on it), else the regions where its
+language is written are tried in turn, and last the North American plan; numbers read
+with such a guess must have a contact word next to them.
 """
 
 from __future__ import annotations
@@ -713,16 +724,24 @@ def normalize_ad(
     """The normalized :class:`Ad` for ``raw``.
 
     ``country`` (ISO2) is the source's country: it reads national phone
-    numbers and prices. ``languages`` (ISO 639-1) are the source's languages:
+    numbers and prices; without it the page's own region is inferred (see the
+    module's docstring). ``languages`` (ISO 639-1) are the source's languages:
     they bound language detection (with the page's declared language and
-    es/pt/en, which reposted ads bring along) and spelled-out digits. ``now`` stamps
+    es/pt/en, which reposted ads bring along) and spelled-out digits; without
+    them any language the model knows may come out. ``now`` stamps
     ``fetched_at`` and anchors relative dates (default: current UTC time).
 
     Contacts come from the contact field, title, body, links and structured
     data (JSON-LD or microdata in ``raw.structured``); WhatsApp numbers are
     also listed among the phones. The price comes from ``raw.price``, else from
-    structured data (``baseSalary``, ``offers``), else from the first price
-    stated in the body. Never raises: unreadable fields become None or empty.
+    structured data (``baseSalary``, ``offers``), else from the first labelled
+    price in the body, else from an amount written with its currency in the
+    title; its currency from structured data, else the sign, else the country
+    (the source's, else the page's). The posting date comes from ``raw.posted``,
+    else structured data, else a labelled header line in the text ("Date
+    posted: ...", "Publicado hace 2 días"), read in the ad's language. Title
+    and body are capped (:data:`TITLE_MAX_CHARS`, :data:`BODY_MAX_CHARS`).
+    Never raises: unreadable fields become None or empty.
     """
     now = _safe(datetime.now(UTC), _aware, now)
     region = _safe(None, _region, country)
