@@ -106,7 +106,8 @@ def page_records(page: Page) -> Capture | None:
 
 
 def _warm_up() -> None:
-    # load the language model and compile the patterns and rules once per worker, not per ad
+    # load the language model, the extractors' modules and compile the patterns and rules
+    # once per worker, before its first page (whose time budget they would otherwise eat)
     matcher()
     normalize_ad(
         RawAd(
@@ -118,6 +119,9 @@ def _warm_up() -> None:
         country="PY",
         languages=["es", "pt", "en"],
     )
+    source = Source(name="warmup", kind="classified", start_urls=["http://example.org/"])
+    html = b"<html><body><article><h1>Vendo auto</h1><p>Llamar al 0981 123 456</p></article>"
+    process_page(Page("http://example.org/a/1", "warmup", html, "utf-8"), source)
 
 
 # ---------------------------------------------------------------- the worker process

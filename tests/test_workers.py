@@ -1,4 +1,5 @@
-"""The extraction worker pool: results equal inline processing; a dead worker is replaced."""
+"""The extraction worker pool: results equal inline processing; a dead worker is replaced; a
+page over the time budget fails alone and the crawl goes on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import io
 
 from crawler.config import Source
 from crawler.items import Capture, Page
-from crawler.workers import NO_AD, OK, WorkerPool, process_item
+from crawler.workers import FAILED, NO_AD, OK, WorkerPool, process_item
 
 SOURCE = Source(name="t", kind="classified", start_urls=["http://example.org/"], country="PY")
 HTML = (
@@ -85,3 +86,54 @@ def test_a_worker_makes_the_warc_records_of_a_captured_page():
     assert response[1].get_header("WARC-Record-ID") == made.record_id
     assert response[1].get_header("WARC-Date") == "2026-11-28T10:00:00.123456Z"
     assert records[1][1].get_header("WARC-Concurrent-To") == made.record_id
+
+
+# an XPath whose cost grows with the cube of the page's paragraphs: minutes on 3000 of them
+SLOW_SOURCE = Source(
+    name="slow",
+    kind="classified",
+    start_urls=["http://example.org/"],
+    fields={"title": "//p[count(following::p[count(following::p) > 0]) > 0]", "body": "//p"},
+    country="PY",
+)
+SLOW_PAGE = Page(
+    url="http://example.org/ad/slow",
+    source="slow",
+    body=b"<html><body>" + b"<p>Vendo auto</p>" * 3000 + b"</body></html>",
+    encoding="utf-8",
+)
+
+
+def test_a_page_over_the_time_budget_fails_alone_and_its_worker_is_replaced():
+    async def main():
+        pool = WorkerPool(1, page_budget=3.0)
+        try:
+            # the pages queued behind the slow one move to a new worker, blameless
+            results = await asyncio.wait_for(
+                asyncio.gather(
+                    pool.run(page(1), SOURCE),
+                    pool.run(SLOW_PAGE, SLOW_SOURCE),
+                    *(pool.run(page(n), SOURCE) for n in range(2, 7)),
+                ),
+                timeout=120,  # a guard for a pool without a budget, which would take minutes
+            )
+            after = await pool.run(page(9), SOURCE)
+            return results, after, pool.overruns, pool.crashes
+        finally:
+            pool.shutdown()
+
+    results, after, overruns, crashes = asyncio.run(main())
+    assert results[1] == (FAILED, "over the page time budget (3s, ADWATCH_PAGE_TIME_BUDGET)")
+    assert [status for status, _ in results[:1] + results[2:]] == [OK] * 6, [
+        r for s, r in results if s != OK
+    ]
+    assert after[0] == OK and after[1].title == results[0][1].title
+    assert (overruns, crashes) == (1, 0)
+
+
+def test_the_budget_comes_from_the_environment(monkeypatch):
+    from crawler import settings
+
+    assert WorkerPool(0).page_budget == settings.ADWATCH_PAGE_TIME_BUDGET
+    monkeypatch.setenv("ADWATCH_PAGE_TIME_BUDGET", "0.5")
+    assert WorkerPool(0).page_budget == 0.5
