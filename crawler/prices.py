@@ -71,7 +71,9 @@ _DECIMAL_POINT = {
 }  # fmt: skip
 # ISO 4217 codes read when written in capitals ("PLN 1 200", "1.500 CZK"): lower-case, many
 # of them are ordinary words ("all", "pen", "top").
-_ISO_CODES = frozenset(set(COUNTRY_CURRENCY.values()) | {"EUR", "USD"})
+_ISO_CODES = frozenset(
+    set(COUNTRY_CURRENCY.values()) - {"ALL", "CUP", "MAD", "BAM", "GEL"} | {"EUR", "USD"}
+)  # less the codes that are also English words written in capitals ("ALL INCLUSIVE")
 
 # Earliest match wins; at one position the longer symbol is tried first.
 _CURRENCY = re.compile(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.geo import region_of_country_name, region_of_host
 from crawler.items import RawAd
@@ -155,3 +157,26 @@ def test_a_price_written_with_its_currency_in_the_title_is_the_fallback():
     assert find_marked_price("Gol 1.6 2015, 45.000 km", "BR") == (None, None, None)
     found = ad("Great bike.", title="Bike - $480 (Austin, TX)", url="https://austin.example.org/")
     assert (found.price, found.currency) == (480.0, "USD")
+
+
+# --- any input --------------------------------------------------------------------------------
+
+_PAGE_TEXT = st.text(
+    alphabet=st.sampled_from(list("0123456789 +-().,:/$€£R kzłtelTEL\nCallWhatsApp")), max_size=200
+)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(_PAGE_TEXT, st.lists(st.sampled_from(["US", "MX", "BR", "ZZ", ""]), max_size=4))
+def test_guessed_regions_give_e164_numbers_next_to_contact_words(text, guesses):
+    phones, whatsapp = find_phones_and_whatsapp(text, [], None, guesses=guesses, dialled=[text])
+    assert all(p.startswith("+") and p[1:].isdigit() for p in phones)
+    assert set(whatsapp) <= set(phones)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(_PAGE_TEXT, st.sampled_from([None, "BR", "PL", "NO", "ZA", "US"]))
+def test_marked_prices_are_amounts_or_nothing(text, country):
+    amount, currency, _period = find_marked_price(text, country)
+    assert amount is None or amount >= 0
+    assert currency is None or (amount is not None and len(currency) == 3)
