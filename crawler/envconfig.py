@@ -254,6 +254,9 @@ class Environment(BaseModel):
         "ADWATCH_THUMBNAIL_MAX_BYTES"
     )
     ADWATCH_THUMBNAIL_TIMEOUT: Seconds = _default("ADWATCH_THUMBNAIL_TIMEOUT")
+    ADWATCH_DIGEST_MAX_BYTES: _count("a number of bytes", low=1) = _default(
+        "ADWATCH_DIGEST_MAX_BYTES"
+    )
     # ---- source health
     ADWATCH_HEALTH_HISTORY_RUNS: _count("a whole number", low=1) = _default(
         "ADWATCH_HEALTH_HISTORY_RUNS"
