@@ -470,13 +470,18 @@ _SEGMENT_BREAK = re.compile(r"[,;|•·]\s+|\s+[-–|]\s+")
 
 
 def parse_posted(
-    value: str | None, languages: list[str] | None = None, now: datetime | None = None
+    value: str | None,
+    languages: list[str] | None = None,
+    now: datetime | None = None,
+    *,
+    month_first: bool = False,
 ) -> str | None:
     """Posting date as "YYYY-MM-DD", or None.
 
     Reads ISO dates and datetimes, RSS (RFC 822) dates, "20/11/2026" (day first
-    unless that is impossible), "20 de noviembre de 2026", "20 de novembro de
-    2026", "November 20, 2026", Unix timestamps, and relative dates ("hace 3
+    unless that is impossible, or with ``month_first`` as in the United States),
+    "20 de noviembre de 2026", "20 de novembro de 2026", "November 20, 2026",
+    Unix timestamps, and relative dates ("hace 3
     días", "há 2 dias", "3 days ago", "ayer", "ontem", "yesterday", "hoy",
     "today") counted back from ``now`` (default: the current UTC time). The date
     is the one written, not converted to UTC. A date without a year is taken in
@@ -487,10 +492,10 @@ def parse_posted(
         return None
     now = _aware(now)
     today = now.date()
-    found = _parse_date_fast(text, now)
+    found = _parse_date_fast(text, now, month_first)
     if found is None and len(text) <= _MAX_DATEPARSER_INPUT:
         for piece in _date_pieces(text):
-            found = _parse_date_slow(piece, languages, now)
+            found = _parse_date_slow(piece, languages, now, month_first)
             if found is not None:
                 break
     if found is None or not 1995 <= found.year <= today.year + 1:
@@ -499,7 +504,11 @@ def parse_posted(
 
 
 def find_posted(
-    text: str | None, languages: list[str] | None = None, now: datetime | None = None
+    text: str | None,
+    languages: list[str] | None = None,
+    now: datetime | None = None,
+    *,
+    month_first: bool = False,
 ) -> str | None:
     """The posting date a labelled header line in ``text`` gives ("Date posted:
     13/10/2017", "Publicado hace 2 días", "Добавлено: в 11:23, 27 февраля 2019"), as
@@ -515,7 +524,7 @@ def find_posted(
         snippet = text[label.end() : label.end() + _POSTED_REACH].split("\n", 1)[0]
         if not snippet.strip() or not any(char.isalnum() for char in snippet[:24]):
             continue
-        found = parse_posted(snippet, languages, now)
+        found = parse_posted(snippet, languages, now, month_first=month_first)
         if found:
             return found
         tries += 1
@@ -524,7 +533,7 @@ def find_posted(
     return None
 
 
-def _parse_date_fast(text: str, now: datetime) -> date | None:
+def _parse_date_fast(text: str, now: datetime, month_first: bool = False) -> date | None:
     today = now.date()
     match = _ISO_DATE.search(text)
     if match:
@@ -550,7 +559,8 @@ def _parse_date_fast(text: str, now: datetime) -> date | None:
         first, second, year = (int(part) for part in match.groups())
         if len(match.group(3)) == 2:
             year += 2000 if year <= today.year % 100 + 1 else 1900
-        day, month = (second, first) if second > 12 >= first else (first, second)
+        month_first = (month_first and first <= 12) or second > 12 >= first
+        day, month = (second, first) if month_first else (first, second)
         return _date(year, month, day)
     match = _DAY_MONTH.search(text)
     if match:
@@ -577,14 +587,16 @@ def _date_pieces(text: str) -> list[str]:
     return list(dict.fromkeys(pieces))[:4]
 
 
-def _parse_date_slow(text: str, languages: list[str] | None, now: datetime) -> date | None:
+def _parse_date_slow(
+    text: str, languages: list[str] | None, now: datetime, month_first: bool = False
+) -> date | None:
     with _dateparser_lock:  # the first import is slow and not re-entrant
         import dateparser
 
     settings = {
         "RELATIVE_BASE": now.replace(tzinfo=None),
         "PREFER_DATES_FROM": "past",
-        "DATE_ORDER": "DMY",
+        "DATE_ORDER": "MDY" if month_first else "DMY",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     langs = [lang.lower()[:2] for lang in languages or () if isinstance(lang, str)] or None
@@ -808,11 +820,13 @@ def normalize_ad(
         if declared_currency:
             currency = declared_currency
 
-    posted = _safe(None, parse_posted, getattr(raw, "posted", None), word_languages, now)
+    # 03/04/2024 is the 4th of March in the United States, the 3rd of April elsewhere
+    month_first = money_region in _MONTH_FIRST_REGIONS
+    posted = _safe(None, _posted, getattr(raw, "posted", None), word_languages, now, month_first)
     if posted is None:
-        posted = _safe(None, structured.posted, word_languages, now)
+        posted = _safe(None, structured.posted, word_languages, now, month_first)
     if posted is None:
-        posted = _safe(None, find_posted, f"{title}\n{body}", word_languages, now)
+        posted = _safe(None, _found_posted, f"{title}\n{body}", word_languages, now, month_first)
 
     location = _safe("", clean_text, getattr(raw, "location", None))
     location = location or _safe("", structured.location)
@@ -855,6 +869,17 @@ def _safe(default: Any, function: Any, *args: Any) -> Any:
     except Exception:
         log.debug("normalize: %s failed", getattr(function, "__name__", function), exc_info=True)
         return default
+
+
+_MONTH_FIRST_REGIONS = frozenset({"US", "PR", "PH", "FM", "MH", "PW"})
+
+
+def _posted(value: Any, languages: list[str], now: datetime, month_first: bool) -> str | None:
+    return parse_posted(value, languages, now, month_first=month_first)
+
+
+def _found_posted(text: str, languages: list[str], now: datetime, month_first: bool) -> str | None:
+    return find_posted(text, languages, now, month_first=month_first)
 
 
 def _capped_text(value: Any, limit: int, field: str, url: str) -> str:
@@ -1063,10 +1088,12 @@ class _StructuredData:
             return None, None, None
         return amount, _iso_currency(salary.get("currency"), country), period_from_unit(unit)
 
-    def posted(self, languages: list[str] | None, now: datetime) -> str | None:
+    def posted(
+        self, languages: list[str] | None, now: datetime, month_first: bool = False
+    ) -> str | None:
         for value in self.values("datePosted", "datePublished", "dateCreated", "uploadDate"):
             if isinstance(value, str):
-                found = parse_posted(value, languages, now)
+                found = parse_posted(value, languages, now, month_first=month_first)
                 if found:
                     return found
         return None

@@ -91,3 +91,14 @@ def test_the_fast_path_does_not_load_dateparser():
         cwd=Path(__file__).resolve().parents[1],
     )
     assert out.stdout.strip() == "False"
+
+
+def test_numeric_dates_read_month_first_only_in_the_united_states():
+    assert parse_posted("03/04/2024", ["en"], NOW) == "2024-04-03"
+    assert parse_posted("03/04/2024", ["en"], NOW, month_first=True) == "2024-03-04"
+    assert parse_posted("20/11/2026", ["en"], NOW, month_first=True) == "2026-11-20"
+    raw = RawAd(
+        url="https://jobs.example.com/1", source="s", title="Cook", body="Posted 03/04/2024"
+    )
+    assert normalize_ad(raw, country="US", languages=None, now=NOW).posted_at == "2024-03-04"
+    assert normalize_ad(raw, country="GB", languages=None, now=NOW).posted_at == "2024-04-03"
