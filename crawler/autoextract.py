@@ -76,21 +76,48 @@ _POSTED_WORDS = re.compile(
 
 
 def is_chrome(node: Selector) -> bool:
-    """Whether ``node`` sits in page chrome (navigation, footer, forms, related ads...)."""
+    """Whether ``node`` sits in page chrome (navigation, footer, related ads...).
+
+    An ancestor named like chrome counts only when it is a part of the page: wrappers of
+    the whole page get such names too ("modal-hide-elements", "has-sidebar")."""
     if node.xpath(_CHROME_XPATH):
         return True
-    for anc in node.root.iterancestors():
+    root = node.root
+    page = root.getroottree().getroot()
+    page_size = _text_size(page)
+    for anc in root.iterancestors():
         names = f"{anc.get('class') or ''} {anc.get('id') or ''} {anc.get('role') or ''}"
-        if names.strip() and _CHROME_NAMES.search(names):
+        if names.strip() and _CHROME_NAMES.search(names) and _text_size(anc) < 0.5 * page_size:
             return True
-        if anc.tag == "header" and anc.getparent() is not None and anc.getparent().tag == "body":
+        parent = anc.getparent()
+        if anc.tag == "header" and parent is not None and parent.tag == "body":
             return True
     return False
 
 
+_SIZES: dict[Any, int] = {}
+
+
+def _text_size(element: Any) -> int:
+    """Characters of text under ``element``, remembered while one page is read (the
+    cache holds one page's elements at a time)."""
+    size = _SIZES.get(element)
+    if size is None:
+        page = element.getroottree().getroot()
+        if _SIZES.get("page") is not page:
+            _SIZES.clear()
+            _SIZES["page"] = page
+        size = _SIZES[element] = len(element.text_content())
+    return size
+
+
 def text_of(node: Selector) -> str:
     return " ".join(
-        " ".join(node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()).split()
+        " ".join(
+            node.xpath(
+                ".//text()[not(ancestor::script or ancestor::style or ancestor::svg)]"
+            ).getall()
+        ).split()
     )
 
 
@@ -368,7 +395,7 @@ def find_price_text(sel: Selector, heading: Selector | None, url: str) -> str | 
 
 
 _PLACE_MARKS = (
-    "//*[@itemprop='address' or @itemprop='addressLocality' or @itemprop='jobLocation'"
+    "//address | //*[@itemprop='address' or @itemprop='addressLocality' or @itemprop='jobLocation'"
     " or contains(translate(@class, 'LOCATIN', 'locatin'), 'location')"
     " or contains(translate(@class, 'ADRES', 'adres'), 'address')"
     " or contains(translate(@class, 'LOCALITY', 'locality'), 'locality')"
@@ -398,9 +425,9 @@ def plausible_place(text: str | None) -> bool:
     if not text:
         return False
     words = text.split()
-    if not 1 <= len(words) <= 8 or len(text) > 90:
+    if not 1 <= len(words) <= 10 or len(text) > 100:
         return False
-    if re.search(r"\w\.\s+\w", text) or _AMOUNT.search(text):
+    if re.search(r"[^\W\d]{4,}\.\s+\w", text) or _AMOUNT.search(text):
         return False
     long_words = [w for w in words if len(w) > 3 and re.match(r"[^\W\d]", w)]
     if not long_words and not re.search(r"[^\W\d]{2}", text):
@@ -422,6 +449,8 @@ def location_from_title(title: str) -> str | None:
         if plausible_place(place):
             return place
     parts = [p.strip() for p in title.split(",")]
+    while len(parts) > 3 and re.search(r"\d", parts[-1]):
+        parts.pop()  # a postcode
     if len(parts) >= 3:
         tail = ", ".join(p for p in parts[-2:] if p)
         if plausible_place(tail):

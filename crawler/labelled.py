@@ -47,7 +47,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "place",
         "city",
         "town",
-        "area",
+
         "address",
         "localizacao",
         "localidade",
@@ -205,7 +205,8 @@ def labelled_fields(sel: Selector) -> dict[str, str]:
         cells = row.xpath("th|td")
         add(_text(cells[0]), _text(cells[1]))
     for tag in sel.xpath(
-        "//*[self::b or self::strong or self::label or self::span or self::dt or self::th]"
+        "//*[self::b or self::strong or self::label or self::span or self::dt or self::th"
+        " or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
         f"[string-length(normalize-space()) < 40][not({_CHROME})]"
     )[:3000]:
         label = _text(tag)
