@@ -112,6 +112,7 @@ def hostile_page_counts(stats: dict[str, Any], cancelled: int = 0) -> dict[str, 
         "redirect_loop": int(stats.get("adwatch/redirect_loop", 0)),
         "redirects_too_many": int(stats.get("adwatch/redirects_too_many", 0)),
         "refused_scheme": int(stats.get("adwatch/refused_scheme", 0)),
+        "refused_websocket": int(stats.get("adwatch/refused_websocket", 0)),
         "retry_after_too_long": sum(
             int(v) for k, v in stats.items() if k.startswith("adwatch/retry_after_too_long/")
         ),

@@ -31,8 +31,6 @@ import pytest
 
 from tests.conftest import IN_CI, ROOT
 
-pytestmark = pytest.mark.slow
-
 # public to the policy (documentation ranges are not), and unreachable in the namespace
 PUBLIC = "93.184.215.14"
 PRIVATE = "127.0.0.1"
@@ -55,6 +53,7 @@ def _namespace_problem() -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_a_rebinding_name_never_reaches_a_private_service(tmp_path):
     problem = _namespace_problem()
     if problem:
@@ -90,6 +89,52 @@ def test_a_rebinding_name_never_reaches_a_private_service(tmp_path):
     assert result["hits"] == [], "\n\n".join(
         f"{r['name']}: exit {r['exit']}\n{r['output'][-1500:]}" for r in runs
     )
+
+
+def test_a_response_from_a_private_address_is_refused_whatever_the_name_resolved_to():
+    from ipaddress import ip_address
+
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import PrivateNetworkMiddleware
+
+    def answered_from(peer: str, allow: object = False) -> bool:
+        crawler = get_crawler(settings_dict={"ADWATCH_ALLOW_PRIVATE_NETWORK": allow})
+        crawler.stats.open_spider()
+        middleware = PrivateNetworkMiddleware.from_crawler(crawler)
+        request = Request("http://ads.example.org:8080/ad/1")
+        response = HtmlResponse(request.url, body=b"<html></html>", ip_address=ip_address(peer))
+        try:
+            middleware.process_response(request, response)
+        except IgnoreRequest:
+            assert crawler.stats.get_value("adwatch/blocked_private_network") == 1
+            return False
+        return True
+
+    assert answered_from("93.184.215.14")
+    assert not answered_from("127.0.0.1")
+    assert not answered_from("::ffff:10.0.0.7")
+    assert answered_from("127.0.0.1", allow=True)
+    assert answered_from("127.0.0.1", allow=["ads.example.org:8080"])
+    assert not answered_from("127.0.0.1", allow=["ads.example.org:9999"])
+
+
+def test_the_browser_refuses_websockets_to_names_chromium_would_resolve_again():
+    import asyncio
+
+    from crawler.browser_guard import WEBSOCKET_STAT, BrowserGuard
+
+    async def refusals(allow: object, urls: list[str]) -> list[str | None]:
+        guard = BrowserGuard(allow)
+        return [await guard.refusal(u) for u in urls]
+
+    urls = ["ws://chat.example.org/socket", "wss://93.184.215.14/socket", "ws://db:8080/socket"]
+    assert asyncio.run(refusals(False, urls)) == [WEBSOCKET_STAT, None, WEBSOCKET_STAT]
+    assert asyncio.run(refusals(["db:8080"], urls)) == [WEBSOCKET_STAT, None, None]
+    assert asyncio.run(refusals(True, urls)) == [None, None, None]
 
 
 # ---------------------------------------------------------------- inside the namespace
@@ -130,7 +175,8 @@ class RebindingDNS:
 
 
 class PrivateService(ThreadingHTTPServer):
-    """An ad site on 127.0.0.1 that nothing may reach: every request is logged."""
+    """An ad site on 127.0.0.1 that nothing may reach: every connection (a preconnect too)
+    and every request is logged."""
 
     daemon_threads = True
 
@@ -138,6 +184,10 @@ class PrivateService(ThreadingHTTPServer):
         self.hits: list[tuple[str, str]] = []
         super().__init__(("127.0.0.1", 0), _Pages)
         threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def verify_request(self, request: object, client_address: object) -> bool:
+        self.hits.append(("connection", str(client_address)))
+        return True
 
 
 class _Pages(BaseHTTPRequestHandler):
