@@ -463,6 +463,12 @@ _OTHER_DATE_BEFORE = re.compile(
     r"inicio|in[ií]cio|cierre|t[ée]rmino|vencimiento|fim|entrega|límite|limite)\s*$",
     re.IGNORECASE,
 )
+# what each of _POSTED_LABEL's words starts with, lower-cased
+_POSTED_STEMS = (
+    "post", "publi", "pubbl", "date", "data", "list", "added", "fecha", "anunc", "опубл",
+    "добав", "разме", "додан", "розмі", "dodan", "opubl", "mis e", "veröf", "verof", "einge",
+    "inser", "vlo", "zve", "lagt", "udgiv",
+)  # fmt: skip
 _POSTED_REACH = 60  # characters after the label
 _POSTED_TRIES = 3  # labels tried per ad
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -518,7 +524,7 @@ def find_posted(
     if not text:
         return None
     tries = 0
-    for label in _POSTED_LABEL.finditer(text):
+    for label in _posted_labels(text):
         if _OTHER_DATE_BEFORE.search(text, max(label.start() - 16, 0), label.start()):
             continue
         snippet = text[label.end() : label.end() + _POSTED_REACH].split("\n", 1)[0]
@@ -531,6 +537,27 @@ def find_posted(
         if tries >= _POSTED_TRIES:
             break
     return None
+
+
+def _posted_labels(text: str) -> Iterator[re.Match[str]]:
+    """The posting-date labels in ``text``, in order. Each label starts with one of a few
+    stems, found by plain substring search: far cheaper on a long body than the regular
+    expression's own scan."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter whose lower case is longer: positions differ
+        yield from _POSTED_LABEL.finditer(text)
+        return
+    starts: set[int] = set()
+    for stem in _POSTED_STEMS:
+        at = lower.find(stem)
+        while at >= 0:
+            if at == 0 or not lower[at - 1].isalnum():
+                starts.add(at)
+            at = lower.find(stem, at + 1)
+    for at in sorted(starts):
+        label = _POSTED_LABEL.match(text, at)
+        if label:
+            yield label
 
 
 def _parse_date_fast(text: str, now: datetime, month_first: bool = False) -> date | None:
