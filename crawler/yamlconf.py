@@ -53,7 +53,7 @@ class _LineLoader(yaml.SafeLoader):
         self._depth = 0
         self._expanded = 0
         self._open: set[str] = set()  # anchors whose node is still being composed
-        self._sizes: dict[int, int] = {}
+        self._measures: dict[int, tuple[int, int]] = {}
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         if self.check_event(yaml.AliasEvent):
@@ -64,13 +64,18 @@ class _LineLoader(yaml.SafeLoader):
                 )
             node = self.anchors.get(event.anchor)
             if node is not None:
-                self._expanded += self._size(node)
+                size, height = self._measure(node)
+                self._expanded += size
                 if self._expanded > MAX_ALIAS_EXPANSION:
                     raise yaml.composer.ComposerError(
                         None,
                         None,
                         f"aliases expand the document past {MAX_ALIAS_EXPANSION:,} nodes",
                         event.start_mark,
+                    )
+                if self._depth + height > MAX_DEPTH:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
                     )
             return super().compose_node(parent, index)
         event = self.peek_event()
@@ -88,17 +93,21 @@ class _LineLoader(yaml.SafeLoader):
             self._depth -= 1
             self._open.discard(anchor)
 
-    def _size(self, node: yaml.Node) -> int:
-        """Nodes in ``node`` with every alias in it expanded (counted once per shared node)."""
-        size = self._sizes.get(id(node))
-        if size is None:
-            size = 1
-            if isinstance(node, yaml.SequenceNode):
-                size += sum(self._size(item) for item in node.value)
-            elif isinstance(node, yaml.MappingNode):
-                size += sum(self._size(k) + self._size(v) for k, v in node.value)
-            self._sizes[id(node)] = size
-        return size
+    def _measure(self, node: yaml.Node) -> tuple[int, int]:
+        """Nodes in ``node`` and its levels of nesting, with every alias in it expanded
+        (each shared node measured once)."""
+        known = self._measures.get(id(node))
+        if known is not None:
+            return known
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        measures = [self._measure(child) for child in children]
+        known = (1 + sum(m[0] for m in measures), 1 + max((m[1] for m in measures), default=0))
+        self._measures[id(node)] = known
+        return known
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:

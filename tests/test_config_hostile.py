@@ -138,6 +138,16 @@ def test_deep_nesting_is_refused_with_its_line(tmp_path, flow):
     ), str(err.value)[:500]
 
 
+def test_nesting_built_from_aliases_counts_too():
+    # each anchor 45 levels deep holds the one before: 45 * 40 levels once expanded
+    lines = ["a0: &a0 " + "[" * 45 + "x" + "]" * 45]
+    for i in range(1, 40):
+        lines.append(f"a{i}: &a{i} " + "[" * 45 + f"*a{i - 1}" + "]" * 45)
+    with pytest.raises(ConfigError) as err:
+        parse_rules(RULES + "\n".join(lines) + "\n")
+    assert str(err.value) == f"rules.yaml:10: invalid YAML: nested deeper than {MAX_DEPTH} levels"
+
+
 def test_deep_nesting_in_rules_is_a_config_error():
     with pytest.raises(ConfigError, match=f"nested deeper than {MAX_DEPTH} levels"):
         parse_rules(RULES + "x: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n")
