@@ -32,11 +32,11 @@ _CHROME_NAMES = re.compile(
     re.I,
 )
 _CHROME_XPATH = (
-    "ancestor-or-self::*[self::nav or self::footer or self::aside"
+    "ancestor-or-self::*[self::nav or self::footer"
     " or self::dialog or self::select or self::button or self::noscript]"
 )
 _AMOUNT = re.compile(
-    r"(?:US\$|U\$S|R\$|AR\$|MX\$|C\$|A\$|NZ\$|Gs\.?|₲|€|£|\$|¥|₹|₽|₴|zł|Kč|kr|CHF|"
+    r"(?:US\$|U\$S|R\$|AR\$|MX\$|C\$|A\$|NZ\$|Gs\.?|₲|€|£|\$|¥|₹|₽|₴|zł|Kč|kr|CHF|MN|R(?=\s?\d)|"
     r"USD|EUR|BRL|PYG|GBP|MXN|ARS|CLP|COP|PEN|UYU|BOB|PLN|CZK|NOK|SEK|DKK|ZAR|UAH|RUB)"
     r"\s?\d[\d.,\s\u00a0\u202f]{0,15}\d"
     r"|\d[\d.,\s\u00a0\u202f]{0,15}\d\s?(?:€|£|\$|₴|₽|zł|Kč|kr|,-|"
@@ -370,7 +370,8 @@ def find_price_text(sel: Selector, heading: Selector | None, url: str) -> str | 
         " or contains(translate(@class, 'PRECO', 'preco'), 'preco')"
         " or contains(translate(@class, 'PRECIO', 'precio'), 'precio')"
         " or contains(translate(@class, 'SALARY', 'salary'), 'salary')"
-        " or contains(@data-testid, 'price') or contains(@id, 'price')]"
+        " or contains(translate(@data-testid, 'PRICE', 'price'), 'price')"
+        " or contains(translate(@id, 'PRICE', 'price'), 'price')]"
     )[:400]
     for node in near_heading(sel, heading, list(marked)):
         if _inside_other_ad_link(node, url):
@@ -566,8 +567,10 @@ def fill_auto(
         )
     if wanted("title"):
         raw.title = strip_employer(title, raw.employer) or None
-    if wanted("price"):
-        raw.price = labelled.get("price") or find_price_text(sel, heading, url)
+    if wanted("price") or (fields is None and _bare_number(raw.price)):
+        page_price = find_price_text(sel, heading, url) or labelled.get("price")
+        if not raw.price or _same_sum(raw.price, page_price):
+            raw.price = page_price or raw.price
     if wanted("location"):
         candidates = [
             labelled.get("location"),
@@ -582,6 +585,24 @@ def fill_auto(
         raw.contact = labelled["contact"]
     if wanted("body"):
         raw.body = choose_body(sel, url, structured, html) or None
+
+
+def _bare_number(text: str | None) -> bool:
+    """A price without any currency (structured data often gives just the number)."""
+    return bool(text) and re.fullmatch(r"[\d.,\s]+", text or "") is not None
+
+
+def _same_sum(bare: str | None, page_price: str | None) -> bool:
+    from crawler.prices import parse_price
+
+    if not bare or not page_price:
+        return False
+    try:
+        amount = float(bare.replace(",", "").replace(" ", ""))
+    except ValueError:
+        return False
+    found = parse_price(page_price, None)[0]
+    return found is not None and abs(found - amount) <= 0.01 * max(amount, 1)
 
 
 def choose_body(sel: Selector, url: str, structured: dict[str, Any], html: str) -> str:
