@@ -171,7 +171,7 @@ def _choice(*choices: str) -> BeforeValidator:
     return _checked(check)
 
 
-Path_ = Annotated[str | None, _checked(_plain)]
+PathText = Annotated[str | None, _checked(_plain)]
 Flag = Annotated[bool, _checked(_flag)]
 Seconds = Annotated[float, _number("a number of seconds", above=0)]
 Share = Annotated[float, _number("a share", low=0, high=1)]
@@ -194,11 +194,11 @@ class Environment(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     # ---- files and folders
-    ADWATCH_DATA_DIR: Path_ = Field(None, description="data directory; default ./data")
-    ADWATCH_SOURCES: Path_ = Field(None, description="sources file; default ./sources.yaml")
-    ADWATCH_RULES: Path_ = Field(None, description="rules file; default ./rules.yaml")
-    ADWATCH_IMAGES_STORE: Path_ = Field(None, description="photos; default <data dir>/images")
-    ADWATCH_CHROMIUM: Path_ = Field(None, description="the Chromium executable")
+    ADWATCH_DATA_DIR: PathText = Field(None, description="data directory; default ./data")
+    ADWATCH_SOURCES: PathText = Field(None, description="sources file; default ./sources.yaml")
+    ADWATCH_RULES: PathText = Field(None, description="rules file; default ./rules.yaml")
+    ADWATCH_IMAGES_STORE: PathText = Field(None, description="photos; default <data dir>/images")
+    ADWATCH_CHROMIUM: PathText = Field(None, description="the Chromium executable")
     ADWATCH_MIN_FREE_MB: Annotated[float, _number("a number of megabytes", low=0)] = _default(
         "ADWATCH_MIN_FREE_MB"
     )
