@@ -18,7 +18,8 @@ How a text is matched:
   ``prefix:``); those literals are in the automaton too, as plain substrings. When every
   match starts with the literal (``\\bvisa\\w*``), the regex is only tried where the literal
   was found. A regex with no usable literal (none of at least three characters) runs on
-  every text: keep those rare. Regexes see the normalized text of one field at a time.
+  every text: keep those rare. Regexes see the normalized text of one field at a time, and
+  run on RE2 over its UTF-8 bytes: time linear in the text, whatever the pattern.
 * Step 3 of the normalization (joining spaced-out letters) is skipped on the first pass;
   the automaton also holds every ``" x y z "`` of three single letters, and only a text that
   has one is normalized again with it. The result is the same as normalizing fully first.
