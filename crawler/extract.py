@@ -168,6 +168,8 @@ def extract_listing(sel: Selector, url: str, source: Source) -> ListingPage:
         nxt = guess_next_page(sel, url)
     if nxt and nxt.split("#")[0] == url.split("#")[0]:
         nxt = None
+    if nxt and not source.links:
+        links = [u for u in links if u.split("#")[0] != nxt.split("#")[0]]  # a page, not an ad
     return ListingPage(links=links, next_page=nxt)
 
 
@@ -210,6 +212,10 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
             raw.structured = structured
             _fill_from_structured(raw, structured, url, text_fields=False)
         fill_auto(sel, url, raw, structured, _html(sel))
+        if structured.get("syntax") == "opengraph" and raw.body == structured.get("description"):
+            # a link preview and page chrome: the ad itself is not on the page (closed,
+            # or drawn by scripts: the browser renderer may find it)
+            return None
         _fill_heuristics(sel, url, raw)
     if not (raw.title and raw.title.strip()) or not (raw.body and raw.body.strip()):
         return None
