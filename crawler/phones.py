@@ -126,12 +126,16 @@ _CURRENCY_BEFORE = re.compile(
     r"(?:\bgs\.?|₲|\$|€|£|\b(?:usd|pyg|brl|eur|gbp|ars|mxn|clp|cop)|"
     r"\b(?:precio|preço|preco|price|salario|salário|sueldo|valor|cost[oe]?)\b\s*:?)\s*$"
 )
-_REFERENCE_BEFORE = re.compile(
-    r"(?:\b(?:ref\w*|id|c[oó]d\w*|sku|cpf|cnpj|ruc|dni|nie|nif|rut|c\.?i|c[eé]dula|"
+_REFERENCE_WORDS = (
+    r"\b(?:ref\w*|id|c[oó]d\w*|sku|cpf|cnpj|ruc|dni|nie|nif|rut|c\.?i|c[eé]dula|"
     r"anuncio|an[uú]ncio|aviso|pedido|protocolo|cep|expediente|lote|item|zip|postcode|postal|"
     r"c\.p|objeto|objekt|annonce|finnkode|ogłoszenia|inzer[aá]tu|объявлени[яе]|оголошення|"
-    r"k[oó]d|№)\.?\s*"
-    r"(?:n[º°o]\.?\s*)?(?:[^\W\d_]{1,12}\s+[^\W\d_]{1,12}\s*:|[^\W\d_]{1,12}\s*:)?\s*[:#]?|#)\s*$"
+    r"k[oó]d|№)\.?\s*(?:n[º°o]\.?\s*)?"
+)
+_REFERENCE_BEFORE = re.compile(rf"(?:{_REFERENCE_WORDS}[:#]?|#)\s*$")
+# "Código no Zap: 2870981622", "ID de anuncio: ...": a word or two between label and colon
+_REFERENCE_WORDS_BEFORE = re.compile(
+    rf"{_REFERENCE_WORDS}(?:[^\W\d_]{{1,12}}\s+)?[^\W\d_]{{1,12}}\s*:\s*$"
 )
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:gs\b|₲|guaran|reais\b|real\b|euros?\b|€|£|pesos\b|d[oó]lar|usd\b|pyg\b|brl\b|"
@@ -359,8 +363,12 @@ def _matches(chunk: str, region: str | None) -> tuple[tuple[int, int, str, str],
 
 
 def _after_label_of_other_number(text: str, start: int) -> bool:
-    before = text[max(start - 32, 0) : start].lower()
-    return bool(_CURRENCY_BEFORE.search(before) or _REFERENCE_BEFORE.search(before))
+    before = text[max(start - 16, 0) : start].lower()
+    if _CURRENCY_BEFORE.search(before) or _REFERENCE_BEFORE.search(before):
+        return True
+    if ":" not in before[-3:]:
+        return False
+    return bool(_REFERENCE_WORDS_BEFORE.search(text[max(start - 32, 0) : start].lower()))
 
 
 def _looks_like_other_number(text: str, begin: int, end: int, raw: str) -> bool:
