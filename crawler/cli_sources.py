@@ -23,11 +23,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from protego import Protego
+from pydantic import ValidationError
 
 from crawler.config import FIELD_NAMES, Source, SourcesFile
 from crawler.settings import DOWNLOAD_MAXSIZE, USER_AGENT
 
 LIVE_PAGES = 3
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 600:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 600 seconds: {text}")
+    return value
 
 
 class PoliteFetcher:
@@ -75,8 +90,8 @@ class PoliteFetcher:
         robots.txt forbids it, OSError or ValueError when it cannot be had."""
         from crawler.suggest import Page
 
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise ValueError(f"only http(s) URLs: {url}")
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise ValueError(f"not an http(s) URL: {url}")
         if not self._allowed(url):
             raise ValueError(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
         body, final, charset = self._get(url)
@@ -225,8 +240,8 @@ def cmd_sources_suggest(args: argparse.Namespace) -> int:
     text = entry_yaml(result)
     try:  # what it prints, load_sources accepts
         SourcesFile.model_validate(yaml.safe_load(text))
-    except ValueError as exc:  # a --name or --country the schema refuses
-        return _fail(" ".join(str(exc).split("\n")[1:3]))
+    except ValidationError as exc:  # a --name or --country the schema refuses
+        return _fail("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
     print(text, end="")
     if result.links is None and not result.fields:
         print("nothing usable found: no ad links and no field selectors", file=sys.stderr)
@@ -262,12 +277,12 @@ def add_commands(sub: Any) -> None:
             "--allow-private-network", action="store_true", help="allow 127.0.0.1 and private hosts"
         )
         p.add_argument(
-            "--delay", type=float, default=1.0, help="seconds between requests (default 1)"
+            "--delay", type=_seconds, default=1.0, help="seconds between requests (default 1)"
         )
 
     ssp = ssub.add_parser("check", help="validate sources.yaml; --live NAME: try its selectors")
     ssp.add_argument("--live", metavar="NAME", help="fetch a few pages of this source")
-    ssp.add_argument("--pages", type=int, default=LIVE_PAGES, help="ad pages to try (default 3)")
+    ssp.add_argument("--pages", type=_count, default=LIVE_PAGES, help="ad pages to try (default 3)")
     fetch_opts(ssp)
     ssp.set_defaults(func=cmd_sources_check)
 
@@ -281,6 +296,6 @@ def add_commands(sub: Any) -> None:
     ssp.add_argument("--name", help="source name (default: from the host)")
     ssp.add_argument("--country", help="two-letter country (default: from the domain)")
     ssp.add_argument("--start-url", help="the listing's address, when a saved file names none")
-    ssp.add_argument("--samples", type=int, default=2, help="ad pages to fetch (default 2)")
+    ssp.add_argument("--samples", type=_count, default=2, help="ad pages to fetch (default 2)")
     fetch_opts(ssp)
     ssp.set_defaults(func=cmd_sources_suggest)

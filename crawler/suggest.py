@@ -103,6 +103,7 @@ class Suggestion:
     languages: list[str] = field(default_factory=list)
     private_hosts: list[str] = field(default_factory=list)
     jsonld_fields: list[str] = field(default_factory=list)  # JSON-LD fills them on every sample
+    feeds: list[str] = field(default_factory=list)  # RSS/Atom feeds the listing page names
 
     @property
     def uses_selectors(self) -> bool:
@@ -556,6 +557,12 @@ def suggest(
         country=country,
         private_hosts=list(private_hosts),
     )
+    suggestion.feeds = _abs(
+        listing.url,
+        sel.xpath(
+            '//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href'
+        ).getall(),
+    )
     if links:
         suggestion.links = learn_links(sel, listing.url, links)
     if next_url:
@@ -646,6 +653,8 @@ def entry_yaml(s: Suggestion) -> str:
             lines.append(f"    #   {_shown(value)}  <- {url}{close}")
     for name in s.unmatched:
         lines.append(f"    # {name}: extraction found it, but no selector yields it on every page")
+    for feed in s.feeds:
+        lines.append(f"    # the site offers a feed; an entry may read it instead: feed: {feed}")
     if s.country:
         lines.append(f"    country: {s.country}")
     if s.languages:

@@ -132,11 +132,24 @@ def demo_host(url: str) -> str:
 
 
 def test_suggest_from_a_missing_file_or_bad_address_is_one_line_and_exit_2(tmp_path):
-    for target in (str(tmp_path / "no-such-page.html"), "http://"):
-        proc = adwatch("sources", "suggest", target)
-        assert proc.returncode == 2, proc.stderr
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h1>Welcome</h1></body></html>")
+    start = ("--start-url", "https://example.org/")
+    for args in (
+        (str(tmp_path / "no-such-page.html"),),
+        ("http://",),
+        (str(tmp_path),),
+        (str(page), *start, "--name", "Not A Name"),
+        (str(page), *start, "--country", "Paraguay"),
+        (str(page), "--start-url", "ftp://example.org/"),
+    ):
+        proc = adwatch("sources", "suggest", *args)
+        assert proc.returncode == 2, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
-        assert len(proc.stderr.strip().splitlines()) == 1
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    for args in (("--delay", "-1"), ("--samples", "0")):
+        proc = adwatch("sources", "suggest", str(page), *start, *args)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
 def test_suggest_refuses_a_loopback_site_without_the_flag(demo):
