@@ -207,7 +207,9 @@ _CONTACT_WORDS = re.compile(
     r"tel[eé]fono|telefone|telefon|telephone|t[eé]l[eé]phone|telefonnummer|call|calls|llam[aeá]\w*|"
     r"lig[aeu]\w*|liga|contact\w*|contat\w*|kontakt\w*|whats\s?app|whats|wpp|wsp|wa|zap|"
     r"zapzap|sms|text|texto|mensaje|mensagem|viber|signal|telegram|"
-    r"телефон|тел|моб|звоните|звонить|дзвоніть|zadzwoń|mobil|hotline)(?![^\W\d_])\.?",
+    r"телефон|тел|моб|звоните|звонить|дзвоніть|zadzwoń|mobil|hotline|ring|dial|office|"
+    r"enquir\w*|inquir\w*|atendimento|informes|"
+    r"[tmp](?=\s*:))(?![^\W\d_])\.?|[☎☏📞📱✆]",
     re.IGNORECASE,
 )
 _CONTEXT_BEFORE = 32  # characters

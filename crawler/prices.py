@@ -87,7 +87,9 @@ _CURRENCY = re.compile(
     r"|(?P<UAH>₴|\bгрн\b\.?|\bгривен\w*|\buah\b)"
     r"|(?P<RUB>₽|\bруб\b\.?|\bрубл\w*)"
     r"|(?P<INR>₹|\brs\.)"
-    r"|(?P<TRY>₺)|(?P<ILS>₪)|(?P<KRW>₩)|(?P<NGN>₦)|(?P<PHP>₱)"
+    r"|(?P<TRY>₺)|(?P<ILS>₪)|(?P<KRW>₩)|(?P<NGN>₦)|(?P<PHP>₱)|(?P<VND>₫)|(?P<THB>฿)"
+    r"|(?P<GHS>₵)|(?P<KZT>₸)|(?P<GEL>₾)"
+    r"|(?P<PREFIXED>\b(?:rd|ca|c|au|a|nz|hk|s|mx|col|nt)\$)"
     r"|(?P<YEN>¥|\byen\b)"
     r"|(?P<KRONE>\bkr\b\.?|\b,-\s*kr)"
     r"|(?P<CHF>\bchf\b)"
@@ -101,6 +103,11 @@ _CURRENCY = re.compile(
     re.IGNORECASE,
 )
 _KRONE = {"NO": "NOK", "SE": "SEK", "DK": "DKK", "IS": "ISK"}
+# dollars and pesos written with their country's letters before the "$"
+_PREFIXED_DOLLARS = {
+    "rd$": "DOP", "ca$": "CAD", "c$": "CAD", "au$": "AUD", "a$": "AUD", "nz$": "NZD",
+    "hk$": "HKD", "s$": "SGD", "mx$": "MXN", "col$": "COP", "nt$": "TWD",
+}  # fmt: skip
 _YEN = {"CN": "CNY"}
 
 _PERIODS: tuple[tuple[str, str], ...] = (
@@ -259,6 +266,8 @@ def _currency(match: re.Match[str] | None, country: str | None) -> str | None:
         return "USD"
     if kind == "KRONE":
         return _KRONE.get(country or "")
+    if kind == "PREFIXED":
+        return _PREFIXED_DOLLARS[match.group(0).lower()]
     if kind == "YEN":
         return _YEN.get(country or "", "JPY")
     return kind

@@ -33,6 +33,8 @@ def ad(body: str, *, url: str = "https://ads.example.com/ad/1", country=None, **
         "Cleaning job, good pay. Text or WhatsApp 415-555-0132",
         "Contact: 415.555.0132",
         "Phone 4155550132, ask for Ann",
+        "T: 415 555 0132",
+        "📞 415-555-0132",
     ],
 )
 def test_a_north_american_number_is_found_without_a_country(body):
@@ -146,6 +148,10 @@ def test_a_salary_range_in_structured_data_gives_the_lower_end_and_the_period():
         ("$50k–$70k a year", "US", (50000.0, "USD", "year")),
         ("Salary: £25,000 - £28,000", "GB", (25000.0, "GBP", None)),
         ("por R$ 279.000,00", None, (279000.0, "BRL", None)),
+        ("RD$ 25,000", None, (25000.0, "DOP", None)),
+        ("AU$450 pw", None, (450.0, "AUD", "week")),
+        ("1.200.000₫", None, (1200000.0, "VND", None)),
+        ("ALL INCLUSIVE 500", None, (500.0, None, None)),
     ],
 )
 def test_amounts_read_by_their_thousands_groups_and_currency(text, country, expected):
