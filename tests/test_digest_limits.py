@@ -200,12 +200,17 @@ def data(tmp_path, monkeypatch):
     monkeypatch.setenv("ADWATCH_RULES", str(rules))
     monkeypatch.delenv("ADWATCH_DIGEST_MAX_BYTES", raising=False)
     store = SQLiteStore(tmp_path / "data" / "adwatch.sqlite3")
+
     def body(n: int) -> str:
         town = "pueblo" + chr(97 + n % 26) + chr(97 + n // 26)  # distinct words: distinct ads
         return f"Oferta en {town} con visa pagada, alojamiento y pasaje a {town}. " * 30
 
     ads = [make_ad(f"v{n:02}", f"Oferta {n}", body(n), "visa-paid") for n in range(40)]
-    ads.append(make_ad("huge", "visa pagada " * 350_000, body(99), "visa-paid"))
+    huge = make_ad("huge", "visa pagada " * 350_000, body(99), "visa-paid")
+    huge.matched_rules[0]["terms"] = [
+        {"term": "visa pagada", "field": "title", "start": 0, "end": 11, "text": "visa pagada"}
+    ]
+    ads.append(huge)
     ads.append(make_ad("p1", "Finca", "retenemos el pasaporte durante el contrato", "passport"))
     store.record_alert_sightings(ads, NOW.isoformat())
     store.close()
