@@ -678,6 +678,7 @@ _KNOWN_CODES = frozenset(
 # Spanish or Portuguese ads are easily taken for Galician, Latin or Occitan.
 _RARE_LANGUAGE_LETTERS = 120
 _ALIASES = {"nb": "no", "iw": "he", "in": "id", "ji": "yi"}  # old or variant codes
+_SURE_LANGUAGE_LETTERS = 40  # letters of text before its language tells where it is from
 _ENOUGH_LETTERS = 12  # fewer, and the page's declared language is the better guess
 _AD_LANGUAGES = ("es", "pt", "en")  # always candidates for an ad (see normalize_ad)
 _LANGUAGE_SAMPLE = 400  # characters: enough to tell an ad's language, at a bounded cost
@@ -817,7 +818,9 @@ def normalize_ad(
 
     text = "\n".join(part for part in (contact, title, body) if part)
     dial_links = [unquote(link[4:]) for link in links if link[:4].lower() in ("tel:", "sms:")]
-    guesses = [] if region else _phone_guesses(page_regions, language)
+    # a language read off a few words is no ground to read a number in its countries
+    sure = bool(languages) or language == declared or _letters(sample) >= _SURE_LANGUAGE_LETTERS
+    guesses = [] if region else _phone_guesses(page_regions, language if sure else None)
     phones, whatsapp = _safe(
         ([], []),
         _find_phones,
@@ -972,6 +975,10 @@ def _page_regions(url: str, structured: _StructuredData, price_text: str, body: 
             code = phonenumbers.region_code_for_country_code(int(match.group(1)))
             found.append(code if code != "ZZ" else None)
     return [code for code in dict.fromkeys(found) if code]
+
+
+def _letters(text: str) -> int:
+    return sum(map(str.isalpha, text))
 
 
 def _phone_guesses(page_regions: list[str], language: str | None) -> list[str]:
