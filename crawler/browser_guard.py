@@ -41,10 +41,12 @@ import inspect
 import logging
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from html import escape
@@ -82,6 +84,10 @@ _HEAD_BYTES = 4096
 _HEAD = re.compile(rb"<head\b[^>]*>", re.I)
 _BASE = re.compile(rb"<base\b[^>]*\bhref", re.I)
 _WEBSOCKET_ROUTE_S = 10
+_CHUNK_BYTES = 65_536
+# the browser's fetches block a thread each (connect, then read), so they have threads of
+# their own: a slow site cannot hold up the crawl's other work on the default executor
+_FETCH_THREADS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="adwatch-browser-fetch")
 _NOT_SENT = ("accept-encoding", "cookie")
 _NOT_REDIRECTED = ("authorization", "content-length")
 
@@ -170,8 +176,10 @@ class BrowserGuard:
 
     def fetch(self, url: str, method: str, headers: dict[str, str], body: bytes | None) -> Fetched:
         """One request, redirects not followed, connected to the addresses that were checked
-        (crawler/webfetch.py); raises ``OSError`` (:class:`PrivateAddressRefused` for a
-        refused address) or ``ValueError`` for a body over ``max_bytes``."""
+        (crawler/webfetch.py), within ``timeout_ms`` in all; raises ``OSError``
+        (:class:`PrivateAddressRefused` for a refused address, ``TimeoutError``) or
+        ``ValueError`` for a body over ``max_bytes``."""
+        deadline = time.monotonic() + self.timeout_ms / 1000
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
             response = self.opener.open(request, timeout=self.timeout_ms / 1000)
@@ -180,14 +188,24 @@ class BrowserGuard:
         except urllib.error.URLError as exc:
             raise exc.reason if isinstance(exc.reason, OSError) else exc from None
         with response:
-            data = response.read(self.max_bytes + 1) if response.fp else b""
-            if len(data) > self.max_bytes:
-                raise ValueError(f"larger than {self.max_bytes} bytes: {url}")
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := response.read(_CHUNK_BYTES):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ValueError(f"larger than {self.max_bytes} bytes: {url}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{url} took longer than {self.timeout_ms:.0f} ms")
+                chunks.append(chunk)
             pairs = list(response.headers.items())
+        data = b"".join(chunks)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         if encoding in ("gzip", "x-gzip", "deflate"):
-            # asked for identity; decoded when a server sends it compressed anyway
-            data = zlib.decompress(data, 47 if "gzip" in encoding else 15)
+            # asked for identity; decoded (within the size cap) when a server sends it anyway
+            inflate = zlib.decompressobj(47 if "gzip" in encoding else 15)
+            data = inflate.decompress(data, self.max_bytes + 1)
+            if len(data) > self.max_bytes or inflate.unconsumed_tail:
+                raise ValueError(f"larger than {self.max_bytes} bytes once decoded: {url}")
             pairs = [(k, v) for k, v in pairs if k.lower() != "content-encoding"]
         return Fetched(response.status, pairs, data)
 
@@ -327,8 +345,8 @@ class PageRoutes:
             if cookie:
                 request_headers["Cookie"] = cookie
             try:
-                response = await asyncio.to_thread(
-                    self.guard.fetch, url, method, request_headers, body or None
+                response = await asyncio.get_running_loop().run_in_executor(
+                    _FETCH_THREADS, self.guard.fetch, url, method, request_headers, body or None
                 )
             except PrivateAddressRefused:
                 self._refuse(BLOCKED_STAT, url, pw_request)

@@ -104,7 +104,7 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def checked_opener(
-    allow_all: bool, allowed_hosts: AllowedHosts = frozenset(), follow_redirects: bool = True
+    allow_all: bool, allowed_hosts: AllowedHosts | None = None, follow_redirects: bool = True
 ) -> urllib.request.OpenerDirector:
     """An opener whose connections go only where the policy allows, at the checked
     addresses, without the environment's proxies."""
@@ -113,8 +113,8 @@ def checked_opener(
         redirects = PublicOnlyRedirects()
     handlers: list[Any] = [
         urllib.request.ProxyHandler({}),
-        CheckedHTTPHandler(allow_all, set(allowed_hosts)),
-        CheckedHTTPSHandler(allow_all, set(allowed_hosts)),
+        CheckedHTTPHandler(allow_all, set(allowed_hosts or ())),
+        CheckedHTTPSHandler(allow_all, set(allowed_hosts or ())),
     ]
     if redirects is not None:
         handlers.append(redirects)
