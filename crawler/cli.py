@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from datetime import UTC, datetime
 from http.client import HTTPException
@@ -388,6 +389,9 @@ def cmd_kibana_setup(args: argparse.Namespace) -> int:
     except KibanaError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except ValueError as exc:  # urllib refuses the address itself
+        print(f"ADWATCH_KIBANA_URL: not a Kibana URL ({reason(exc)})", file=sys.stderr)
+        return 2
     where = f" (space {config.space})" if config.space else ""
     print(f"imported {answer.get('successCount', 0)} saved object(s) into {config.url}{where}")
     return 0
@@ -426,10 +430,14 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     exe = Path(sys.argv[0]).resolve()
     workdir = Path.cwd()
     ddir = data_dir(args.data_dir).resolve()
+    if any(ch in str(path) for path in (exe, workdir, ddir) for ch in "\n\r%"):
+        print("a path holds a line break or %, which a crontab line cannot", file=sys.stderr)
+        return 2
+    exe, workdir, log = (shlex.quote(str(p)) for p in (exe, workdir, ddir / "adwatch.log"))
     print("# crontab (crontab -e): every 15 minutes; adwatch runs only the sources that are due")
     print(
-        f"*/15 * * * * cd {workdir} && ADWATCH_DATA_DIR={ddir} {exe} run "
-        f"--log-file {ddir}/adwatch.log >/dev/null 2>&1"
+        f"*/15 * * * * cd {workdir} && ADWATCH_DATA_DIR={shlex.quote(str(ddir))} {exe} run "
+        f"--log-file {log} >/dev/null 2>&1"
     )
     print()
     print("# or systemd: deploy/adwatch.service and deploy/adwatch.timer")

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import READ_ERRORS, reason
+from crawler.cli import READ_ERRORS, positive_int, reason
 from crawler.config import ConfigError
 from crawler.localfile import read_capped
 from crawler.rulematch import load_ruleset, match_record, matcher, rules_path
@@ -312,7 +312,7 @@ def add_commands(sub: Any) -> None:
     asp.add_argument("--wait", type=float, default=0, help="seconds to wait for a running run")
     asp.set_defaults(func=cmd_alerts_send)
     asp = asub.add_parser("list", help="the stored alerts, newest first")
-    asp.add_argument("--limit", type=int, default=50)
+    asp.add_argument("--limit", type=positive_int, default=50)
     asp.add_argument("--status", choices=["pending", "queued", "sent", "unaddressed"])
     asp.add_argument("--rule", help="only this rule (or entity alert, e.g. phone-new-city)")
     asp.add_argument("--json", action="store_true")

@@ -28,27 +28,24 @@ def images_root(ddir: Path) -> Path | None:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from crawler.cli import file_in_the_way
     from crawler.datadir import disk_error
     from crawler.evidence import UnknownAd, build_packet
 
     ddir = data_dir(args.data_dir)
     out = Path(args.output or f"adwatch-evidence-{args.ad_id}.zip")
-    if out.is_dir():
-        print(f"-o {out}: a folder; name the packet's file: {out / 'case.zip'}", file=sys.stderr)
-        return 2
-    blocking = file_in_the_way(out.parent)
-    if blocking is not None:
-        print(f"-o {out}: {blocking} is a file, not a folder", file=sys.stderr)
-        return 2
+    unknown = f"no stored ad has the id {args.ad_id!r} (`adwatch search --json` shows ids)"
     store = open_store(args.data_dir)
     try:
+        if store.get_ad(args.ad_id) is None:
+            print(unknown, file=sys.stderr)
+            return 2
+        problem = output_problem(out)
+        if problem:
+            print(f"-o {out}: {problem}", file=sys.stderr)
+            return 2
         packet = build_packet(store, args.ad_id, ddir / "evidence", images_root(ddir), out)
-    except UnknownAd:
-        print(
-            f"no stored ad has the id {args.ad_id!r} (`adwatch search --json` shows ids)",
-            file=sys.stderr,
-        )
+    except UnknownAd:  # pruned meanwhile
+        print(unknown, file=sys.stderr)
         return 2
     except OSError as exc:  # the packet's folder cannot be made or written (nothing is left)
         if disk_error(exc) is not None:
@@ -64,6 +61,20 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         "SHA-256 sums in manifest-sha256.txt"
     )
     return 1 if packet.problems else 0
+
+
+def output_problem(out: Path) -> str | None:
+    """Why the packet cannot be written to ``out`` (a folder, a path under a file, a name
+    too long), or None."""
+    from crawler.cli import file_in_the_way
+
+    try:
+        if out.is_dir():
+            return f"a folder; name the packet's file: {out / 'case.zip'}"
+        blocking = file_in_the_way(out.parent)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return f"{blocking} is a file, not a folder" if blocking is not None else None
 
 
 def add_command(sub: Any) -> None:
