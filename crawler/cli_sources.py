@@ -244,7 +244,11 @@ def cmd_sources_suggest(args: argparse.Namespace) -> int:
         return _fail("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
     print(text, end="")
     if result.links is None and not result.fields:
-        print("nothing usable found: no ad links and no field selectors", file=sys.stderr)
+        print(
+            "nothing usable found: no ad links and no field selectors (a site that builds its"
+            " pages with JavaScript needs `render: browser`; or give ad pages after the listing)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -102,6 +102,7 @@ def test_suggested_entries_crawl_the_same_ads_as_the_hand_written_ones(demo, sug
     for site in SITES:
         parsed = yaml.safe_load(suggested[site])["sources"]
         assert [s["name"] for s in parsed] == [suggested_name(site)]
+        assert {"title", "body"} <= set(parsed[0]["fields"]), site  # crawled by learned selectors
         entries.extend(parsed)
     combined = tmp_path / "suggested.yaml"
     combined.write_text(yaml.safe_dump({"sources": entries}, allow_unicode=True))
