@@ -84,7 +84,6 @@ class Sample:
     url: str
     sel: Selector
     ad: Ad
-    structured: str | None  # "json-ld", "microdata", "opengraph" or None
 
 
 @dataclass
@@ -135,8 +134,7 @@ def read_sample(page: Page, country: str | None, languages: list[str]) -> Sample
     if raw is None:
         return None
     ad = normalize_ad(raw, country=country, languages=languages or None)
-    syntax = raw.structured.get("syntax") if raw.structured else None
-    return Sample(page.url, sel, ad, syntax)
+    return Sample(page.url, sel, ad)
 
 
 def read_listing(page: Page) -> tuple[Selector, list[str], str | None]:
