@@ -16,6 +16,7 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.labelled import field_of_label, fold, labelled_fields
@@ -96,6 +97,7 @@ def is_chrome(node: Selector) -> bool:
 
 
 _SIZES: dict[Any, int] = {}
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
 
 
 def _text_size(element: Any) -> int:
@@ -107,7 +109,7 @@ def _text_size(element: Any) -> int:
         if _SIZES.get("page") is not page:
             _SIZES.clear()
             _SIZES["page"] = page
-        size = _SIZES[element] = len(element.text_content())
+        size = _SIZES[element] = sum(map(len, _VISIBLE_TEXT(element)))
     return size
 
 
@@ -426,7 +428,8 @@ def plausible_place(text: str | None) -> bool:
     if not text:
         return False
     words = text.split()
-    if not 1 <= len(words) <= 10 or len(text) > 100:
+    named = [w for w in words if re.search(r"[^\W\d]", w)]
+    if not 1 <= len(named) <= 10 or len(text) > 100:
         return False
     if re.search(r"[^\W\d]{4,}\.\s+\w", text) or _AMOUNT.search(text):
         return False
@@ -436,8 +439,9 @@ def plausible_place(text: str | None) -> bool:
     capitalized = [w for w in long_words if w[0].isupper()]
     if long_words and len(capitalized) * 2 < len(long_words):
         return False
-    # "(JPO1715)", "(13th Gen)": codes, not places
-    return not any(re.search(r"\d", w) and re.search(r"[^\W\d]", w) for w in words)
+    # "(JPO1715)", "(13th Gen)": codes, not places; an address may end with a postcode
+    mixed = [w for w in words if re.search(r"\d", w) and re.search(r"[^\W\d]", w)]
+    return not mixed or (len(words) >= 3 and mixed == words[-len(mixed) :])
 
 
 def location_from_title(title: str) -> str | None:
@@ -571,6 +575,11 @@ def fill_auto(
         page_price = find_price_text(sel, heading, url) or labelled.get("price")
         if not raw.price or _same_sum(raw.price, page_price):
             raw.price = page_price or raw.price
+    if fields is None and raw.location:
+        # structured data may give the street alone; the page's address line says more
+        shown = find_location(sel, heading, url)
+        if shown and len(shown) > len(raw.location) and fold(raw.location) in fold(shown):
+            raw.location = shown
     if wanted("location"):
         candidates = [
             labelled.get("location"),

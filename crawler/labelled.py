@@ -13,6 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
 #: characters of a value; a label's value is a short phrase, not a paragraph
@@ -47,7 +48,6 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "place",
         "city",
         "town",
-
         "address",
         "localizacao",
         "localidade",
@@ -226,6 +226,13 @@ def labelled_fields(sel: Selector) -> dict[str, str]:
     return found
 
 
+_VISIBLE = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::svg)]")
+
+
+def _visible(element: Any) -> list[str]:
+    return _VISIBLE(element) if isinstance(element.tag, str) else []
+
+
 def _text(node: Selector) -> str:
     return " ".join(" ".join(node.xpath(".//text()").getall()).split())
 
@@ -242,16 +249,31 @@ def _value_after(tag: Selector) -> str:
         if tag_name in ("br", "p", "div", "li", "tr", "b", "strong", "dt", "label", "h2", "h3"):
             if tag_name not in ("b", "strong", "label") or "".join(parts).strip():
                 break
-        parts.append(sibling.text_content() if hasattr(sibling, "text_content") else "")
+        parts.append(" ".join(_visible(sibling)))
         parts.append(sibling.tail or "")
         sibling = sibling.getnext()
     value = " ".join("".join(parts).split())
     if not value:
-        # <span>Label</span><span>value</span> inside one parent: the parent's other text
+        # <span>Label</span><p>value</p> inside one parent: the text after the label, up to
+        # the first link or button ("see more", "show on map")
         parent = node.getparent()
         if parent is not None:
-            whole = " ".join(parent.text_content().split())
-            label = " ".join(node.text_content().split())
-            if whole.startswith(label):
-                value = whole[len(label) :].strip(" :")
+            after: list[str] = []
+            seen_label = False
+            for el in parent.iter():
+                if el is node:
+                    seen_label = True
+                    continue
+                if not seen_label or not isinstance(el.tag, str) or el in node.iterancestors():
+                    continue
+                if any(a is node for a in el.iterancestors()):
+                    continue
+                if el.tag in ("a", "button", "script", "style", "svg"):
+                    if "".join(after).strip():
+                        break
+                    continue
+                after.append(el.text or "")
+                if sum(map(len, after)) > MAX_VALUE:
+                    break
+            value = " ".join(" ".join(after).split()).strip(" :")
     return value
