@@ -831,6 +831,7 @@ def normalize_ad(
         guesses,
         [*dial_links, *structured.strings("telephone", "phone")],
         url,
+        len(contact),  # the contact field comes first in the text
     )
     emails = _safe([], extract_emails, "\n".join([text, *structured.strings("email")]), links)
     handles = _safe([], extract_handles, text, links)
@@ -936,11 +937,19 @@ def _find_phones(
     guesses: list[str],
     dialled: list[str],
     url: str,
+    labelled: int,
 ) -> tuple[list[str], list[str]]:
     # runs of 7 digits or more in the page's address are its ids, never a phone number
     ids = _URL_DIGITS.findall(urlsplit(url).path + "?" + urlsplit(url).query) if url else []
     return find_phones_and_whatsapp(
-        text, links, region, languages, guesses=guesses, dialled=dialled, not_phones=ids
+        text,
+        links,
+        region,
+        languages,
+        guesses=guesses,
+        dialled=dialled,
+        not_phones=ids,
+        labelled=labelled,
     )
 
 

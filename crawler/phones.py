@@ -171,6 +171,7 @@ def find_phones_and_whatsapp(
     guesses: Sequence[str] = (),
     dialled: Iterable[str] = (),
     not_phones: Iterable[str] = (),
+    labelled: int = 0,
 ) -> tuple[list[str], list[str]]:
     """``(phones, whatsapp)`` as :func:`extract_phones` and :func:`extract_whatsapp`
     would give them, reading ``text`` once. WhatsApp numbers are also phones.
@@ -183,12 +184,15 @@ def find_phones_and_whatsapp(
     (``tel:`` links, a structured ``telephone``): read with the region or the guesses, and
     as an international number written without its "+" ("52 55 2653 7680").
     ``not_phones`` are digit strings known to be something else (the ids in the page's
-    address): a number whose digits are one of them, or part of one, is left out."""
+    address): a number whose digits are one of them, or part of one, is left out.
+    The first ``labelled`` characters of ``text`` are a contact field: a number there
+    needs no contact word next to it."""
     region = _region(region)
     text = text if isinstance(text, str) else ""
     decoded, hits = _scan(text, region, languages) if text else ("", [])
     if region is None and guesses and decoded:
-        hits = sorted(hits + _guessed_hits(decoded, hits, [_region(g) for g in guesses]))
+        regions = [_region(g) for g in guesses]
+        hits = sorted(hits + _guessed_hits(decoded, hits, regions, labelled))
     ids = [digits for digits in not_phones or () if isinstance(digits, str) and digits]
     if ids:
         hits = [hit for hit in hits if not _is_id(decoded, hit, ids)]
@@ -236,18 +240,21 @@ def _has_contact_word(text: str, start: int, end: int) -> bool:
     return bool(after and _CONTACT_WORDS.match(text, after.end(), end + _CONTEXT_AFTER))
 
 
-def _guessed_hits(text: str, known: list[Hit], guesses: list[str | None]) -> list[Hit]:
+def _guessed_hits(
+    text: str, known: list[Hit], guesses: list[str | None], labelled: int = 0
+) -> list[Hit]:
     """National numbers read with the first of ``guesses`` that makes them valid, where a
-    contact word stands next to them."""
+    contact word stands next to them or in the first ``labelled`` characters."""
     taken = {position for position, _number in known}
     numbers = {number for _position, number in known}
     regions = list(dict.fromkeys(g for g in guesses if g))
     found: list[Hit] = []
     for window in _number_windows(text):
-        if not _has_contact_word(text, window.start(), window.end()):
+        in_contact_field = window.start() < labelled
+        if not in_contact_field and not _has_contact_word(text, window.start(), window.end()):
             continue
         for guess in regions:
-            hits = list(_numbers_in_window(text, window, guess, context=True))
+            hits = list(_numbers_in_window(text, window, guess, context=not in_contact_field))
             if hits:
                 for position, number in hits:
                     if position not in taken and number not in numbers:

@@ -186,3 +186,8 @@ def test_marked_prices_are_amounts_or_nothing(text, country):
     amount, currency, _period = find_marked_price(text, country)
     assert amount is None or amount >= 0
     assert currency is None or (amount is not None and len(currency) == 3)
+
+
+def test_a_number_in_the_contact_field_needs_no_contact_word():
+    assert ad("Two-bedroom flat, sunny.", contact="(415) 555-0132").phones == ["+14155550132"]
+    assert ad("Two-bedroom flat. Ref 4155550132").phones == []
