@@ -80,15 +80,19 @@ def test_a_rebinding_name_never_reaches_a_private_service(tmp_path):
     # the resolver rebinds for anyone who asks twice
     assert result["control"] == [PUBLIC, PRIVATE]
     runs = result["runs"]
-    assert {r["path"] for r in runs} >= {"crawl", "extract", "thumb"}
+    # the browser path needs Chromium (Debian's), and is left out without it
+    browser = (
+        {"browser"} if os.environ.get("ADWATCH_CHROMIUM") or shutil.which("chromium") else set()
+    )
+    assert {r["path"] for r in runs} == {"crawl", "extract", "thumb"} | browser
+    # (host, path) of each request the private service got, ("connection", peer) of each
+    # connection
+    assert result["hits"] == []
     for run in runs:
         # each path resolved its name through the test's DNS server; outside the browser,
         # once: the connection went to the address that was checked
         asked = result["asked"].get(run["name"], 0)
         assert asked == 1 if run["path"] != "browser" else asked >= 1, run
-    assert result["hits"] == [], "\n\n".join(
-        f"{r['name']}: exit {r['exit']}\n{r['output'][-1500:]}" for r in runs
-    )
 
 
 def test_a_response_from_a_private_address_is_refused_whatever_the_name_resolved_to():
