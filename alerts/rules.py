@@ -265,6 +265,7 @@ _RE2_OPTIONS.log_errors = False
 # Python's \w and \d know every script; RE2's only ASCII. Spelled out, they match alike.
 _RE2_CLASSES = {"w": r"\p{L}\p{N}_", "d": r"\p{Nd}"}
 _RE2_NEGATED = {"W": "w", "D": "d"}
+_NO_LOWER_BOUND = re.compile(r"\{,\d+\}")
 
 
 def compile_linear(pattern: str) -> re2._Regexp:
@@ -314,6 +315,8 @@ def _re2_syntax(pattern: str) -> str:
                 code = pattern[i : i + width]
                 out.append(f"\\x{{{code}}}")
                 i += width
+            elif nxt == "Z":
+                out.append("\\z")  # end of text
             else:
                 out.append("\\" + nxt)
             continue
@@ -321,6 +324,10 @@ def _re2_syntax(pattern: str) -> str:
             # a "]" right after "[" or "[^" is a literal
             if ch == "]" and i > class_start:
                 in_class = False
+        elif ch == "{" and _NO_LOWER_BOUND.match(pattern, i):
+            out.append("{0")  # Python reads x{,3} as x{0,3}, RE2 as text
+            i += 1
+            continue
         elif ch == "[":
             in_class = True
             class_start = i + 1

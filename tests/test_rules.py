@@ -241,6 +241,31 @@ def test_a_catastrophic_regex_runs_in_linear_time():
     assert match.terms[0].text == "a" * 60 + "b"
 
 
+@pytest.mark.parametrize(
+    "pattern, text",
+    [
+        (r"\bvisa{,2}\b", " vis visa visaa visaaa "),
+        (r"pagad[ao]\Z", " visa pagada"),
+        (r"[{,]\d+", " {,3} a,5 "),
+        (r"[^\w ]+", " visa 🌹 дж "),
+    ],
+)
+def test_python_regex_syntax_reads_the_same_on_re2(pattern, text):
+    (term,) = (
+        parse_rules(
+            HEADER + f"  - {{id: a, name: a, severity: low, any: [{{regex: '{pattern}'}}]}}\n"
+        )
+        .rules[0]
+        .any
+    )
+    data = text.encode("utf-8")
+    got = [
+        (len(data[: m.start()].decode()), len(data[: m.end()].decode()))
+        for m in term.pattern.finditer(data)
+    ]
+    assert got == [m.span() for m in re.finditer(pattern, text)] != []
+
+
 def test_regex_classes_match_letters_and_digits_of_every_script():
     m = matcher(
         r"""  - id: a
