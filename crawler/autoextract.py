@@ -13,6 +13,7 @@ Pure functions over a parsel ``Selector``; :func:`crawler.extract.extract_detail
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
 
@@ -547,53 +548,84 @@ def is_expired(sel: Selector, heading: Selector | None) -> bool:
     return any(_EXPIRED.search(t) for t in texts)
 
 
+class _Page:
+    """What several fields need, worked out once and only when asked for."""
+
+    def __init__(self, sel: Selector, url: str, raw: Any, structured: dict[str, Any]):
+        self.sel, self.url, self.raw, self.structured = sel, url, raw, structured
+
+    @cached_property
+    def labelled(self) -> dict[str, str]:
+        return labelled_fields(self.sel)
+
+    @cached_property
+    def title_and_heading(self) -> tuple[str, Any]:
+        return choose_title(self.sel, self.url, self.structured)
+
+    @cached_property
+    def heading(self) -> Selector | None:
+        return ad_heading(self.sel)
+
+    @cached_property
+    def rest(self) -> list[str]:
+        if self.raw.kind != "job":
+            return []
+        return title_remainder(self.sel, self.title_and_heading[0], site_words(self.sel, self.url))
+
+
 def fill_auto(
     sel: Selector,
     url: str,
     raw: Any,
     structured: dict[str, Any],
-    html: str,
+    html: str | None = None,
     fields: tuple[str, ...] | None = None,
 ) -> None:
-    """Fill ``raw``'s empty fields (or only ``fields``) from the page."""
+    """Fill ``raw``'s empty fields (or only ``fields``) from the page; ``html`` is the
+    page's markup for the main-text extractor (serialized from ``sel`` when not given)."""
 
     def wanted(name: str) -> bool:
         return (fields is None or name in fields) and not getattr(raw, name)
 
-    labelled = labelled_fields(sel)
-    title, heading = choose_title(sel, url, structured)
-    rest = title_remainder(sel, title, site_words(sel, url)) if raw.kind == "job" else []
+    page = _Page(sel, url, raw, structured)
     if wanted("employer"):
+        rest = page.rest
         raw.employer = (
-            labelled.get("employer")
-            or find_employer(sel, heading, url)
+            page.labelled.get("employer")
+            or find_employer(sel, page.heading, url)
             or (rest[-1] if rest and not _CITY_REGION.match(rest[-1]) else None)
         )
     if wanted("title"):
-        raw.title = strip_employer(title, raw.employer) or None
+        raw.title = strip_employer(page.title_and_heading[0], raw.employer) or None
     if wanted("price") or (fields is None and _bare_number(raw.price)):
-        page_price = find_price_text(sel, heading, url) or labelled.get("price")
+        page_price = find_price_text(sel, page.heading, url) or page.labelled.get("price")
         if not raw.price or _same_sum(raw.price, page_price):
             raw.price = page_price or raw.price
     if fields is None and raw.location:
         # structured data may give the street alone; the page's address line says more
-        shown = find_location(sel, heading, url)
+        shown = find_location(sel, page.heading, url)
         if shown and len(shown) > len(raw.location) and fold(raw.location) in fold(shown):
             raw.location = shown
     if wanted("location"):
-        candidates = [
-            labelled.get("location"),
-            find_location(sel, heading, url),
-            *[p for p in rest if _CITY_REGION.match(p)],
-            location_from_title(raw.title or title),
-        ]
-        raw.location = next((c for c in candidates if plausible_place(c)), None)
+        candidates = (
+            lambda: page.labelled.get("location"),
+            lambda: find_location(sel, page.heading, url),
+            lambda: next((p for p in page.rest if _CITY_REGION.match(p)), None),
+            lambda: location_from_title(raw.title or page.title_and_heading[0]),
+        )
+        raw.location = next((c for c in (f() for f in candidates) if plausible_place(c)), None)
     if wanted("posted"):
-        raw.posted = labelled.get("posted") or find_posted(sel, heading)
-    if wanted("contact") and labelled.get("contact"):
-        raw.contact = labelled["contact"]
+        raw.posted = find_posted_labelled(page) or find_posted(sel, page.heading)
+    if wanted("contact") and page.labelled.get("contact"):
+        raw.contact = page.labelled["contact"]
     if wanted("body"):
+        if html is None:
+            html = sel.get()
         raw.body = choose_body(sel, url, structured, html) or None
+
+
+def find_posted_labelled(page: _Page) -> str | None:
+    return page.labelled.get("posted")
 
 
 def _bare_number(text: str | None) -> bool:

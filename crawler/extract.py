@@ -200,8 +200,11 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
             if name in _AUTO_FIELDS and not getattr(raw, _FIELD_ATTR.get(name, name))
         )
         if missed:
-            raw.extra["fallback"] = list(missed)
-            fill_auto(sel, url, raw, structured, _html(sel), fields=missed)
+            fill_auto(sel, url, raw, structured, fields=missed)
+            # a field the page really lacks stays empty: only a filled one is a fallback
+            filled = [n for n in missed if getattr(raw, _FIELD_ATTR.get(n, n))]
+            if filled:
+                raw.extra["fallback"] = filled
     else:
         if looks_like_listing(sel, url):
             return None
@@ -211,7 +214,7 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
         if structured:
             raw.structured = structured
             _fill_from_structured(raw, structured, url, text_fields=False)
-        fill_auto(sel, url, raw, structured, _html(sel))
+        fill_auto(sel, url, raw, structured)
         if structured.get("syntax") == "opengraph" and raw.body == structured.get("description"):
             # a link preview and page chrome: the ad itself is not on the page (closed,
             # or drawn by scripts: the browser renderer may find it)
@@ -224,13 +227,6 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
 
 _AUTO_FIELDS = ("title", "body", "price", "location", "posted", "employer", "contact")
 _FIELD_ATTR: dict[str, str] = {}
-
-
-def _html(sel: Selector) -> str:
-    try:
-        return sel.get()
-    except Exception:
-        return ""
 
 
 def page_ad_data(sel: Selector, url: str) -> dict[str, Any]:
