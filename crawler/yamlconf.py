@@ -93,6 +93,15 @@ class _LineLoader(yaml.SafeLoader):
             self._depth -= 1
             self._open.discard(anchor)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # a value its tag cannot hold (``2001-13-45``, ``!!int 0x``) is an error at its line
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"bad value for {node.tag}: {exc}", node.start_mark
+            ) from None
+
     def _measure(self, node: yaml.Node) -> tuple[int, int]:
         """Nodes in ``node`` and its levels of nesting, with every alias in it expanded
         (each shared node measured once)."""
@@ -114,6 +123,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be one value, not a list or mapping", key_node.start_mark
+            ) from None
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -148,8 +163,9 @@ def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int
 
 def parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
     """Parse YAML text; return the data and a map from location tuple to 1-based line."""
-    loader = _LineLoader(text)
+    loader = None
     try:
+        loader = _LineLoader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -159,10 +175,15 @@ def parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
         if exc.context and exc.context not in what:
             what = f"{exc.context}: {what}"
         raise ConfigError([(path, line, f"invalid YAML: {what}")]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        what = f"character #x{exc.character:04x} is not allowed"  # controls, lone surrogates
+        raise ConfigError([(path, line, f"invalid YAML: {what}")]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([(path, None, f"invalid YAML: {exc}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Loc, int] = {}
     if node is not None:
         _index_lines(node, (), lines, set())

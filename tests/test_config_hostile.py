@@ -153,6 +153,26 @@ def test_deep_nesting_in_rules_is_a_config_error():
         parse_rules(RULES + "x: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n")
 
 
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("a: 1\n{[x]: 1}: 2\n", "2: invalid YAML: a key must be one value, not a list or mapping"),
+        (
+            "a: 1\n? {k: v}\n: 2\n",
+            "2: invalid YAML: a key must be one value, not a list or mapping",
+        ),
+        ("a: 1\nb: 2001-13-45\n", "2: invalid YAML: bad value for tag:yaml.org,2002:timestamp"),
+        ("a: 1\nb: !!int 0x\n", "2: invalid YAML: bad value for tag:yaml.org,2002:int"),
+        ("a: 1\nb: !!float abc\n", "2: invalid YAML: bad value for tag:yaml.org,2002:float"),
+        ("a: 1\nb: \x00\n", "2: invalid YAML: character #x0000 is not allowed"),
+    ],
+)
+def test_values_yaml_cannot_hold_are_line_errors(text, message):
+    with pytest.raises(ConfigError) as err:
+        parse_yaml(text, "x.yaml")
+    assert str(err.value).startswith(f"x.yaml:{message}")
+
+
 # ---------------------------------------------------------------- durations
 
 

@@ -393,14 +393,6 @@ yaml_texts = st.one_of(
 )  # fmt: skip
 
 
-# characters YAML forbids are a crash of crawler/yamlconf.py today (see the regression below);
-# the properties leave them out until it answers them with a ConfigError
-_YAML_FORBIDDEN = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
-yaml_texts = yaml_texts.filter(lambda text: not _YAML_FORBIDDEN.search(text))
-
-
 @examples(60)
 @given(text=yaml_texts)
 def test_yaml_parsing_gives_data_or_a_config_error(text):
@@ -513,11 +505,6 @@ def test_any_alerts_give_deliverable_digests(alerts, max_bytes):
 # Inputs the properties above found that broke something; each stays as a plain test.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/yamlconf.py parse_yaml: a character YAML forbids (a control character) "
-    "raises yaml.reader.ReaderError instead of ConfigError (path:line)",
-)
 @pytest.mark.parametrize("text", ["\x1f", "rules:\n  - id: r\x00", "name: \x7f"])
 def test_a_yaml_file_with_a_control_character_is_a_config_error(text, tmp_path):
     with pytest.raises(ConfigError):
