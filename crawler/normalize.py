@@ -471,6 +471,7 @@ _POSTED_STEMS = (
 )  # fmt: skip
 _POSTED_REACH = 60  # characters after the label
 _POSTED_TRIES = 3  # labels tried per ad
+_POSTED_DIGITS_REACH = 30  # a date the label introduces has a digit this close
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _SEGMENT_BREAK = re.compile(r"[,;|•·]\s+|\s+[-–|]\s+")
 
@@ -504,6 +505,10 @@ def parse_posted(
             found = _parse_date_slow(piece, languages, now, month_first)
             if found is not None:
                 break
+    return _plausible(found, today)
+
+
+def _plausible(found: date | None, today: date) -> str | None:
     if found is None or not 1995 <= found.year <= today.year + 1:
         return None
     return found.isoformat()
@@ -530,7 +535,11 @@ def find_posted(
         snippet = text[label.end() : label.end() + _POSTED_REACH].split("\n", 1)[0]
         if not snippet.strip() or not any(char.isalnum() for char in snippet[:24]):
             continue
-        found = parse_posted(snippet, languages, now, month_first=month_first)
+        if any(char.isdigit() for char in snippet[:_POSTED_DIGITS_REACH]):
+            found = parse_posted(snippet, languages, now, month_first=month_first)
+        else:  # "Posted by ...": only the fast path's words ("ayer", "today") are dates
+            now = _aware(now)
+            found = _plausible(_parse_date_fast(snippet, now, month_first), now.date())
         if found:
             return found
         tries += 1

@@ -55,6 +55,8 @@ def test_a_labelled_date_in_the_ads_text_is_its_posting_date():
     assert find_posted(text, ["en"], NOW) == "2017-10-13"
     assert find_posted("Closing date: 18/09/2018", ["en"], NOW) is None
     assert find_posted("No dates in here at all", ["en"], NOW) is None
+    assert find_posted("Posted by Ann Smith, Dublin", ["en"], NOW) is None
+    assert find_posted("Publicado ontem por Ana", ["pt"], NOW) == "2026-11-24"
 
 
 def test_normalize_reads_the_header_line_when_no_date_field_was_found():
