@@ -133,7 +133,7 @@ def _mail_from(text: str) -> str:
 
 def _addresses(text: str) -> str:
     _plain(text)
-    found = getaddresses([text])
+    found = [pair for pair in getaddresses([text]) if any(pair)]  # "a@x.org, " is fine
     bad = [a or n for n, a in found if "@" not in a or " " in a]
     if bad or not found:
         raise ValueError(f"must be e-mail addresses separated by commas, not {text!r}")

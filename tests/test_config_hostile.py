@@ -370,7 +370,7 @@ def test_good_settings_are_typed_and_defaults_come_from_settings_py():
             "ADWATCH_MAIL_FROM": "adwatch <alerts@ngo.example.org>",
             "ADWATCH_SMTP_URL": "smtps://me%40ngo.org:p%3Ass@mail.ngo.org:465",
             "ADWATCH_ES_URL": "https://elastic:pw@[::1]:9200",
-            "ADWATCH_OPS_EMAIL": "Ops <ops@example.org>, oncall@example.org",
+            "ADWATCH_OPS_EMAIL": "Ops <ops@example.org>, oncall@example.org, ",
             "ADWATCH_KIBANA_URL": "",  # empty: unset
         }
     )
