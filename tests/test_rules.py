@@ -43,6 +43,15 @@ def fired(m: Matcher, title: str = "", body: str = "", **extra) -> list[str]:
     return [r.rule_id for r in m.match({"title": title, "body": body, **extra})]
 
 
+def re2_spans(term, text: str) -> list[tuple[int, int]]:
+    """Spans, in characters, of a regex term's compiled (RE2, UTF-8) pattern in ``text``."""
+    data = text.encode("utf-8")
+    return [
+        (len(data[: m.start()].decode()), len(data[: m.end()].decode()))
+        for m in term.pattern.finditer(data)
+    ]
+
+
 # -- schema errors, each with the line an operator has to edit ------------------------------
 
 
@@ -258,12 +267,7 @@ def test_python_regex_syntax_reads_the_same_on_re2(pattern, text):
         .rules[0]
         .any
     )
-    data = text.encode("utf-8")
-    got = [
-        (len(data[: m.start()].decode()), len(data[: m.end()].decode()))
-        for m in term.pattern.finditer(data)
-    ]
-    assert got == [m.span() for m in re.finditer(pattern, text)] != []
+    assert re2_spans(term, text) == [m.span() for m in re.finditer(pattern, text)] != []
 
 
 def test_regex_classes_match_letters_and_digits_of_every_script():
@@ -873,12 +877,7 @@ def test_shipped_regexes_match_on_re2_as_on_python_re(term):
     def same_spans(words: str) -> None:
         text = AdText(words, "").text  # normalized, as the matcher has it
         expected = [m.span() for m in python.finditer(text)]
-        data = text.encode("utf-8")
-        got = [
-            (len(data[: m.start()].decode()), len(data[: m.end()].decode()))
-            for m in term.pattern.finditer(data)
-        ]
-        assert got == expected, text
+        assert re2_spans(term, text) == expected, text
         found.extend(expected)
 
     same_spans()
