@@ -658,14 +658,11 @@ def choose_body(sel: Selector, url: str, structured: dict[str, Any], html: str) 
     main = main_content(html, url)
     if structured.get("syntax") == "opengraph" and len(main) > len(description):
         return main  # OpenGraph descriptions are teasers for link previews
-    if description:
-        located = locate_description(sel, description)
-        if located and len(located) >= 0.9 * len(description):
-            return located  # the page's own text of it, full and as written
-    if description and not is_teaser(description, main):
-        return description
-    if description:
-        if main and fold(" ".join(description.split()[:6])) in fold(main):
-            return main
-        return main if len(main) > len(description) else description
-    return main
+    located = locate_description(sel, description) if description else ""
+    # the page's own text of the description: full, and with the page's accents and breaks
+    full = located if len(located) >= 0.9 * len(description) else description
+    if full and not is_teaser(full, main):
+        return full
+    if main and (len(main) > len(full) or fold(" ".join(full.split()[:6])) in fold(main)):
+        return main
+    return full or main
