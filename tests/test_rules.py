@@ -872,7 +872,7 @@ def test_shipped_regexes_match_on_re2_as_on_python_re(term):
     python = re.compile(term.regex)
     found = []
 
-    @settings(max_examples=40, derandomize=True, deadline=None, database=None)
+    @settings(max_examples=25, derandomize=True, deadline=None, database=None)
     @given(_near_matches(term.regex))
     def same_spans(words: str) -> None:
         text = AdText(words, "").text  # normalized, as the matcher has it
