@@ -271,3 +271,59 @@ QUIET = [
 @pytest.mark.parametrize("language, kind, title, body", QUIET)
 def test_the_region_s_ordinary_ads_stay_quiet(shipped, language, kind, title, body):
     assert evidence(shipped, title, body, language, kind) == {}
+
+
+# Phrases the rules once listed one by one, now found by a pattern for every person of the
+# verb: each still fires its rule, next to the indicator the rule pairs it with.
+SPELLED_OUT = [
+    *(
+        ("job-visa-paid-no-experience", "Visa pagada.", phrase)
+        for phrase in (
+            "No se requiere experiencia",
+            "No requiere experiencia",
+            "No necesitas experiencia",
+            "No hace falta experiencia",
+            "No se necesitan papeles",
+            "Não precisa de experiência",
+            "Não é necessária experiência",
+            "Não exige experiência",
+        )
+    ),
+    *(
+        ("job-no-papers-housing", "Alojamiento incluido.", phrase)
+        for phrase in ("No se necesitan papeles", "Não precisa de documentos")
+    ),
+    *(
+        ("job-whatsapp-only-abroad", "Trabajo en España, urgente.", phrase)
+        for phrase in (
+            "Solo WhatsApp",
+            "Solo por WhatsApp",
+            "Únicamente por WhatsApp",
+            "Contacto por WhatsApp",
+            "Escríbenos al WhatsApp",
+            "Só WhatsApp",
+            "Só pelo WhatsApp",
+            "Apenas WhatsApp",
+            "Apenas pelo WhatsApp",
+            "Somente WhatsApp",
+            "Contato pelo WhatsApp",
+            "Chama no WhatsApp",
+            "Chama no zap",
+            "Only WhatsApp",
+            "Only via WhatsApp",
+            "Contact via WhatsApp",
+            "Message on WhatsApp",
+        )
+    ),
+    *(
+        ("job-whatsapp-only-abroad", "Trabajo en España. Solo por WhatsApp.", phrase)
+        for phrase in ("Gana hasta 3.000 €", "Gane hasta 3.000 €", "Ganhe até 3.000 €")
+    ),
+]
+
+
+@pytest.mark.parametrize("rule, context, phrase", SPELLED_OUT)
+def test_phrases_once_spelled_out_still_fire(shipped, rule, context, phrase):
+    found = evidence(shipped, "", f"{context} {phrase}.", None, "job")
+    assert rule in found, found
+    assert any(phrase.startswith(words) for words in found[rule]), found[rule]
