@@ -12,11 +12,13 @@ competes with them for the GIL, and a worker always has a queue of pages to work
 A worker that dies (a hostile page crashing lxml) is replaced; the pages it held are tried
 once more, then counted as failed.
 
-Each page has a time budget (``ADWATCH_PAGE_TIME_BUDGET`` seconds, from the moment the worker
-begins it: the worker says so in a frame of its own). A page over it (a hostile page that
-makes an XPath, a parser or a pattern take forever) is counted as failed with that reason;
-its worker is killed and replaced, and the pages queued behind it go to another worker
-without that counting against them. Running inline (0 workers) there is no budget.
+Each page has a time budget: ``ADWATCH_PAGE_TIME_BUDGET`` seconds of CPU time, so that a busy
+machine does not make an ordinary page fail. The kernel enforces it (``RLIMIT_CPU``, set
+afresh for each page and lifted after it), so it stops work that never returns to Python too:
+a hostile page that makes an XPath, a parser or a pattern take forever. The worker dies of
+``SIGXCPU``; its page, the oldest it held (a worker takes its pages in order), is counted as
+failed with that reason; the worker is replaced, and the pages queued behind it go to another
+worker without that counting against them. Running inline (0 workers) there is no budget.
 
 Keyword rules run here too (crawler/rulematch.py): each worker compiles the rules file
 (``ADWATCH_RULES``, inherited through the environment) once, and every ad leaves with its
@@ -28,10 +30,13 @@ page's), and the ad leaves with the records ready to append.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import math
 import multiprocessing
 import os
 import pickle
+import resource
 import signal
 import socket
 import struct
@@ -50,7 +55,6 @@ from crawler.normalize import normalize_ad
 from crawler.rulematch import apply_rules, matcher
 
 OK, NO_AD, FAILED = "ok", "no_ad", "failed"
-_BEGIN = "begin"  # the worker's frame when it starts on a page
 _HEADER = struct.Struct("!I")
 
 
@@ -136,9 +140,30 @@ def _read_frame(stream: Any) -> bytes | None:
     return data if len(data) == size else None
 
 
-def worker_main(sock: socket.socket) -> None:
-    """Serve ("source", Source) and ("work", id, item, source name) frames until EOF."""
+@contextlib.contextmanager
+def _cpu_budget(seconds: float | None) -> Any:
+    """Let the kernel stop this process (SIGXCPU) past ``seconds`` more of CPU time."""
+    if seconds is None:
+        yield
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    limit = math.ceil(usage.ru_utime + usage.ru_stime + seconds)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
+def worker_main(sock: socket.socket, page_budget: float | None = None) -> None:
+    """Serve ("source", Source) and ("work", id, item, source name) frames until EOF, each
+    page within ``page_budget`` seconds of CPU time."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawler decides when to stop
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, hard))  # dying of SIGXCPU leaves no core file
     _warm_up()
     reader, writer = sock.makefile("rb"), sock.makefile("wb")
     sources: dict[str, Source] = {}
@@ -151,8 +176,9 @@ def worker_main(sock: socket.socket) -> None:
             sources[message[1].name] = message[1]
             continue
         _, request_id, item, name = message
-        _write_frame(writer, (request_id, _BEGIN, None))
-        _write_frame(writer, (request_id, *process_item(item, sources[name])))
+        with _cpu_budget(page_budget):
+            result = process_item(item, sources[name])
+        _write_frame(writer, (request_id, *result))
     os._exit(0)
 
 
@@ -169,7 +195,7 @@ class _Worker:
     def __init__(self, page_budget: float | None = None) -> None:
         parent, child = socket.socketpair()
         ctx = multiprocessing.get_context("spawn")
-        self.process = ctx.Process(target=worker_main, args=(child,), daemon=True)
+        self.process = ctx.Process(target=worker_main, args=(child, page_budget), daemon=True)
         self.process.start()
         child.close()
         self.sock = parent
@@ -179,8 +205,7 @@ class _Worker:
         self.writer: asyncio.StreamWriter | None = None
         self.ready: asyncio.Future | None = None
         self.page_budget = page_budget
-        self.watchdog: asyncio.TimerHandle | None = None
-        self.overran = False  # killed for a page over the budget (not a crash)
+        self.overran = False  # died of a page over the budget (not a crash)
 
     async def _connect(self) -> None:
         reader, self.writer = await asyncio.open_connection(sock=self.sock)
@@ -191,14 +216,6 @@ class _Worker:
             while True:
                 (size,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
                 request_id, status, result = pickle.loads(await reader.readexactly(size))
-                if status == _BEGIN:
-                    if self.page_budget is not None:
-                        self.watchdog = asyncio.get_running_loop().call_later(
-                            self.page_budget, self._overrun, request_id
-                        )
-                    continue
-                if self.watchdog is not None:
-                    self.watchdog.cancel()
                 entry = self.pending.pop(request_id, None)
                 if entry and not entry[0].done():
                     entry[0].set_result((status, result))
@@ -209,26 +226,25 @@ class _Worker:
             if self.writer is not None:
                 self.writer.close()
             orphans, self.pending = list(self.pending.values()), {}
-            for future, item, source, attempt in orphans:
-                if not future.done():
+            # the oldest page is the one the worker was on (it takes them in order)
+            self.overran = bool(orphans) and self._died_of_cpu_limit()
+            for n, (future, item, source, attempt) in enumerate(orphans):
+                if future.done():
+                    continue
+                if self.overran and n == 0:
+                    future.set_result((FAILED, self.over_budget()))
+                else:
                     future.set_exception(_WorkerDied(item, source, attempt, self.overran))
 
-    def _overrun(self, request_id: int) -> None:
-        """The page ``request_id`` is still being worked on past the budget: it fails, and the
-        worker is killed (its connection closes, and the pages queued behind it move on)."""
-        entry = self.pending.pop(request_id, None)
-        if entry is None:
-            return
-        if not entry[0].done():
-            entry[0].set_result(
-                (
-                    FAILED,
-                    f"over the page time budget ({self.page_budget:g}s, ADWATCH_PAGE_TIME_BUDGET)",
-                )
-            )
-        self.overran = True
-        self.process.kill()
-        self.process.join(timeout=5)
+    def _died_of_cpu_limit(self) -> bool:
+        self.process.join(timeout=5)  # it is gone: its end of the socket closed
+        return self.process.exitcode == -signal.SIGXCPU
+
+    def over_budget(self) -> str:
+        return (
+            f"over the page time budget ({self.page_budget:g}s of CPU time, "
+            "ADWATCH_PAGE_TIME_BUDGET)"
+        )
 
     async def submit(self, request_id: int, item: Page | RawAd, source: Source, attempt: int):
         if self.ready is None:
