@@ -113,9 +113,9 @@ ADWATCH_INCREMENTAL = True
 ADWATCH_RECHECK_UNAVAILABLE = "1d"
 # Worker processes for extraction and normalization (empty: cores - 1; 0: in the crawler).
 ADWATCH_EXTRACT_WORKERS = None
-# Seconds a worker may spend on one page (extraction, normalization, rules); past it the page
-# counts as failed and the worker is replaced. The environment's ADWATCH_PAGE_TIME_BUDGET wins
-# (crawler/envconfig.py: this default, or the environment; not a -s override).
+# Seconds of CPU time a worker may spend on one page (extraction, normalization, rules); past
+# it the page counts as failed and the worker is replaced. Read through crawler/envconfig.py:
+# the environment's ADWATCH_PAGE_TIME_BUDGET, else this default (not a -s override).
 ADWATCH_PAGE_TIME_BUDGET = 5.0
 # Show a live progress line when stderr is a terminal.
 ADWATCH_PROGRESS = True
