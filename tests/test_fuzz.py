@@ -515,6 +515,18 @@ def test_a_yaml_file_with_a_control_character_is_a_config_error(text, tmp_path):
         load_sources(path)
 
 
+@pytest.mark.parametrize("text", ["0000-00-00", "sources:\n  - name: 2026-13-45", "a: 2026-02-30"])
+def test_a_yaml_date_that_does_not_exist_is_a_config_error(text, tmp_path):
+    with pytest.raises(ConfigError):
+        parse_yaml(text, "f.yaml")
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_sources(path)
+    with pytest.raises(ConfigError):
+        parse_rules(text, str(path))
+
+
 def test_profiles_are_seeded_and_bounded():
     ci = settings.get_profile("ci")
     assert ci.derandomize and ci.database is None and ci.deadline is not None
