@@ -38,7 +38,7 @@ from crawler.normalize import clean_text, normalize_ad
 from crawler.phones import extract_phones
 from crawler.prices import find_price, parse_price
 from crawler.probe import probe_bytes
-from crawler.rulematch import load_ruleset
+from crawler.rulematch import apply_rules, load_ruleset
 from crawler.yamlconf import ConfigError, parse_yaml
 
 _COMMON = dict(
@@ -314,7 +314,8 @@ def test_prices_are_amounts_currencies_and_periods(text, country):
 
 # ---------------------------------------------------------------- rules and the matcher
 
-RULES = load_ruleset(Path(__file__).resolve().parent.parent / "rules.yaml")
+RULES_FILE = Path(__file__).resolve().parent.parent / "rules.yaml"
+RULES = load_ruleset(RULES_FILE)
 MATCHER = Matcher(RULES) if RULES is not None else None
 
 
@@ -335,6 +336,11 @@ def test_the_bundled_rules_match_any_ad(title, body, language, kind):
             if term.field in fields:
                 assert 0 <= term.start <= term.end <= len(fields[term.field]), term
                 highlight(fields[term.field], [(term.start, term.end)], "html")
+    # as the extraction workers apply them (crawler/rulematch.py)
+    ad = Ad("i", "s", kind, "http://x/", "http://x/", title, body, language=language)
+    apply_rules(ad, RULES_FILE)
+    assert len(ad.matched_rules) == len(matches) and math.isfinite(ad.risk_score or 0.0)
+    json.dumps(ad.to_dict(), allow_nan=False)
 
 
 _RULE_TERMS = st.one_of(
