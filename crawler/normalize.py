@@ -949,7 +949,8 @@ def _find_phones(
     labelled: int,
 ) -> tuple[list[str], list[str]]:
     # runs of 7 digits or more in the page's address are its ids, never a phone number
-    ids = _URL_DIGITS.findall(urlsplit(url).path + "?" + urlsplit(url).query) if url else []
+    address = urlsplit(url) if url else None
+    ids = _URL_DIGITS.findall(f"{address.path}?{address.query}") if address else []
     return find_phones_and_whatsapp(
         text,
         links,
