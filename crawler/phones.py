@@ -123,8 +123,10 @@ _INTERNATIONAL_00 = re.compile(r"(?<![\w+.,)\-/])(?<![\d).,\-/] )00(?=[1-9]\d)")
 _MIN_DIGITS = 7
 
 _CURRENCY_BEFORE = re.compile(
-    r"(?:\bgs\.?|₲|\$|€|£|\b(?:usd|pyg|brl|eur|gbp|ars|mxn|clp|cop)|"
-    r"\b(?:precio|preço|preco|price|salario|salário|sueldo|valor|cost[oe]?)\b\s*:?)\s*$"
+    r"(?:\bgs\.?|[₲$€£¥₹₽₴₺₪₩₦₱₫฿]|\b(?:usd|pyg|brl|eur|gbp|ars|mxn|clp|cop|pln|czk|uah|"
+    r"rub|nok|sek|dkk|chf|zar|cad|aud|kr|zł|kč)\.?|"
+    r"\b(?:precio|preço|preco|price|salario|salário|sueldo|valor|cost[oe]?|cena|цена|ціна|"
+    r"prix|preis|prezzo|pris)\b\s*:?)\s*$"
 )
 _REFERENCE_WORDS = (
     r"\b(?:ref\w*|id|c[oó]d\w*|sku|cpf|cnpj|ruc|dni|nie|nif|rut|c\.?i|c[eé]dula|"
@@ -138,8 +140,10 @@ _REFERENCE_WORDS_BEFORE = re.compile(
     rf"{_REFERENCE_WORDS}(?:[^\W\d_]{{1,12}}\s+)?[^\W\d_]{{1,12}}\s*:\s*$"
 )
 _AMOUNT_AFTER = re.compile(
-    r"\s*(?:gs\b|₲|guaran|reais\b|real\b|euros?\b|€|£|pesos\b|d[oó]lar|usd\b|pyg\b|brl\b|"
-    r"mil\b|k\b|,\d\d(?!\d))"
+    r"\s*(?:gs\b|₲|guaran|reais\b|real\b|euros?\b|[€£¥₹₽₴₺₪₩₦₱₫฿]|pesos\b|d[oó]lar|"
+    r"(?:usd|pyg|brl|pln|czk|uah|rub|nok|sek|dkk|chf|zar|kr|zł|kč|грн|руб|lei)\b|"
+    r"mil\b|k\b|,\d\d(?!\d))",
+    re.IGNORECASE,
 )
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 

@@ -191,3 +191,17 @@ def test_marked_prices_are_amounts_or_nothing(text, country):
 def test_a_number_in_the_contact_field_needs_no_contact_word():
     assert ad("Two-bedroom flat, sunny.", contact="(415) 555-0132").phones == ["+14155550132"]
     assert ad("Two-bedroom flat. Ref 4155550132").phones == []
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("612 345 678 PLN", "PL"),
+        ("0981 234 567 USD", "PY"),
+        ("938 98 132 kr", "NO"),
+        ("Pris 938 98 132", "NO"),
+        ("1 850 000 грн", "UA"),
+    ],
+)
+def test_amounts_in_other_currencies_are_not_phones(text, country):
+    assert ad(text, country=country).phones == []
