@@ -6,9 +6,11 @@ An ad's case packet (crawler/cli_evidence.py): evidence.
 
 With Elasticsearch (``ADWATCH_ES_URL``): setup, kibana setup; for retention: prune.
 
-Exit codes: 0 ok (also: another run already in progress), 1 a source failed entirely or a
-check failed, 2 invalid configuration or usage, 3 the data directory is read-only, not
-writable or out of space (crawler/datadir.py).
+Exit codes: 0 ok (also: another run already in progress), 1 a source failed entirely, a
+check failed or the store could not be reached, 2 invalid configuration or usage (also: a
+file or URL named on the command line that cannot be read, a search with nothing to search
+for), 3 the data directory is read-only, not writable or out of space (crawler/datadir.py).
+Every refusal is one line on stderr; ad text is printed as text, never as terminal markup.
 """
 
 from __future__ import annotations
@@ -72,15 +74,22 @@ def _printable(text: str) -> str:
     return text.translate(_UNPRINTABLE)
 
 
-def positive_int(value: str) -> int:
-    """An argparse type: a whole number above zero."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"not a whole number above 0: {value!r}")
-    return number
+def at_least(low: int) -> Any:
+    """An argparse type: a whole number of at least ``low``."""
+
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if number < low:
+            raise argparse.ArgumentTypeError(f"not a whole number of at least {low}: {value!r}")
+        return number
+
+    return whole_number
+
+
+positive_int = at_least(1)
 
 
 def port_number(value: str) -> int:
@@ -326,9 +335,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo import run_demo
 
-    return run_demo(
-        port=args.port, size=args.size, seed=args.seed, data=args.data_dir, keep=args.keep
-    )
+    # the demo starts from an empty folder (without --keep): only one named on its command
+    # line, never an ADWATCH_DATA_DIR inherited from an operator's environment
+    data = args.data_dir or "data/demo"
+    return run_demo(port=args.port, size=args.size, seed=args.seed, data=data, keep=args.keep)
 
 
 # ---------------------------------------------------------------- setup / kibana / prune
@@ -620,7 +630,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("demo", help="serve the demo sites on 127.0.0.1 and run adwatch on them")
     sp.add_argument("--port", type=port_number, default=0, help="port (default: a free one)")
-    sp.add_argument("--size", type=positive_int, default=500, help="number of demo ads")
+    sp.add_argument("--size", type=at_least(20), default=500, help="number of demo ads")
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--keep", action="store_true", help="keep the demo data of earlier runs")
     sp.set_defaults(func=cmd_demo)

@@ -195,6 +195,36 @@ def test_a_store_written_before_emoji_were_indexed_finds_them(tmp_path):
     assert search_ids(tmp_path / "data", "rosas") == ["old"]
 
 
+def test_an_emoji_finds_its_ads_in_elasticsearch(es_env):
+    from crawler.stores.elasticsearch import ElasticsearchStore, ESConfig
+
+    config = ESConfig(url=es_env["ADWATCH_ES_URL"], prefix=es_env["ADWATCH_ES_PREFIX"])
+    store = ElasticsearchStore(config, Path(es_env["ADWATCH_DATA_DIR"]))
+    try:
+        store.setup()
+        store.upsert_ads(
+            [
+                ad("rose", "Masajes 24h", "chicas 🌹🌹 discreción total"),
+                ad("heart", "Compañía", "escribime ❤️ whatsapp"),
+                ad("plain", "Vendo bicicleta", "buen estado"),
+            ],
+            datetime.now(UTC).isoformat(),
+        )
+        store.flush()
+    finally:
+        store.close()
+
+    def ids(*words: str) -> list[str]:
+        out = run("search", "--json", *words, env=es_env)
+        assert out.returncode == 0, out.stderr
+        return sorted(hit["id"] for hit in json.loads(out.stdout))
+
+    assert ids("🌹") == ["rose"]
+    assert ids("❤") == ["heart"]
+    assert ids("bicicleta", "🌹") == []
+    refused(run("search", "(*)", env=es_env), 2, "nothing to search for")
+
+
 # ---------------------------------------------------------------- durations
 
 
@@ -434,6 +464,7 @@ def test_search_json_into_a_closed_pipe_ends_quietly(data):
         (("alerts", "list", "--rule", "[/bold]"), 0),
         (("demo", "--port", "70000"), 2),
         (("demo", "--size", "-1"), 2),
+        (("demo", "--size", "3"), 2),
         (("kibana", "setup"), 2),
         (("rules", "check"), 2),
         (("rules", "test", "[/bold] visa"), 1),
@@ -461,6 +492,17 @@ def test_hostile_arguments_get_their_exit_code(data, tmp_path, args, code):
     out = run(*args, data=data, env=env, cwd=tmp_path)
     assert out.returncode == code, (out.stdout, out.stderr)
     assert ads_in(data) == before
+
+
+@pytest.mark.slow
+def test_the_demo_never_empties_the_data_dir_of_the_environment(tmp_path):
+    production = tmp_path / "production"
+    production.mkdir()
+    (production / "adwatch.sqlite3").write_text("an operator's store")
+    out = run("demo", "--size", "20", env={"ADWATCH_DATA_DIR": str(production)}, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (production / "adwatch.sqlite3").read_text() == "an operator's store"
+    assert (tmp_path / "data" / "demo" / "adwatch.sqlite3").is_file()
 
 
 def test_kibana_setup_with_a_malformed_or_unreachable_kibana(tmp_path):
