@@ -40,8 +40,8 @@ _CHROME_XPATH = (
 _AMOUNT = re.compile(
     r"(?:US\$|U\$S|R\$|AR\$|MX\$|C\$|A\$|NZ\$|Gs\.?|₲|€|£|\$|¥|₹|₽|₴|zł|Kč|kr|CHF|MN|R(?=\s?\d)|"
     r"USD|EUR|BRL|PYG|GBP|MXN|ARS|CLP|COP|PEN|UYU|BOB|PLN|CZK|NOK|SEK|DKK|ZAR|UAH|RUB)"
-    r"\s?\d[\d.,\s\u00a0\u202f]{0,15}\d"
-    r"|\d[\d.,\s\u00a0\u202f]{0,15}\d\s?(?:€|£|\$|₴|₽|zł|Kč|kr|,-|"
+    r"\s?\d(?:[\d.,\s\u00a0\u202f]{0,15}\d)?"
+    r"|\d(?:[\d.,\s\u00a0\u202f]{0,15}\d)?\s?(?:€|£|\$|₴|₽|zł|Kč|kr|,-|"
     r"USD|EUR|BRL|PYG|GBP|MXN|ARS|PLN|CZK|NOK|SEK|DKK|ZAR|UAH|RUB|грн\.?|руб\.?|"
     r"gs\.?|guaran[ií]es|reais|euros|pesos|d[oó]lares|dollars)",
     re.I,
@@ -376,21 +376,25 @@ def find_price_text(sel: Selector, heading: Selector | None, url: str) -> str | 
         " or contains(translate(@data-testid, 'PRICE', 'price'), 'price')"
         " or contains(translate(@id, 'PRICE', 'price'), 'price')]"
     )[:400]
-    for node in near_heading(sel, heading, list(marked)):
+    candidates = [n for n in near_heading(sel, heading, list(marked))]
+    for rank, node in enumerate(candidates):
         if _inside_other_ad_link(node, url):
             continue
         content = node.attrib.get("content")
         text = text_of(node)
-        if content and re.search(r"\d", content):
-            return content if _AMOUNT.search(text or "") is None else _AMOUNT.search(text).group(0)
         m = _AMOUNT.search(text)
         if m:
-            return m.group(0)
-    if heading is not None:
-        # the ad's header: the heading's container, as long as it is a header, not the page
-        for anc in heading.xpath("ancestor::*[position() <= 3]")[::-1]:
+            # a short price line keeps its range and period ("8 € - 9,50 € por hora")
+            return text if len(text) <= 80 else m.group(0)
+        if content and re.search(r"\d", content):
+            return content
+        if rank == 0 and text and not re.search(r"\d", text) and len(text) <= 60:
+            return None  # the ad's price box says there is none ("Consulte", "a combinar")
+    if heading is not None and not candidates:
+        # the ad's header: the heading's container, when it is a header and not the ad's text
+        for anc in heading.xpath("ancestor::*[position() <= 2]")[::-1]:
             text = text_of(anc)
-            if len(text) > 600:
+            if len(text) > 300 or anc.xpath(".//p"):
                 break
             m = _AMOUNT.search(text)
             if m:
@@ -412,10 +416,18 @@ def find_location(sel: Selector, heading: Selector | None, url: str) -> str | No
     for node in near_heading(sel, heading, list(sel.xpath(_PLACE_MARKS)[:200])):
         if _inside_other_ad_link(node, url):
             continue
-        text = text_of(node)
+        text = strip_label(text_of(node))
         if plausible_place(text) and not field_of_label(text):
             return text
     return None
+
+
+def strip_label(text: str) -> str:
+    """ "Ubicación: Málaga" -> "Málaga": an element's text without its own label."""
+    label, sep, value = text.partition(":")
+    if sep and value.strip() and field_of_label(label):
+        return value.strip()
+    return text
 
 
 _TITLE_PLACE = re.compile(
@@ -533,7 +545,7 @@ def find_employer(sel: Selector, heading: Selector | None, url: str) -> str | No
         " contains(@data-testid, 'company') or contains(@class, 'recruiter')]"
     )[:200]
     for node in near_heading(sel, heading, list(nodes)):
-        text = text_of(node)
+        text = strip_label(text_of(node))
         if 2 <= len(text) <= 100 and re.search(r"[^\W\d]{2}", text):
             return text
     return None
@@ -597,7 +609,10 @@ def fill_auto(
         )
     if wanted("title"):
         raw.title = strip_employer(page.title_and_heading[0], raw.employer) or None
-    if wanted("price") or (fields is None and _bare_number(raw.price)):
+    has_structured_price = raw.price or "baseSalary" in structured
+    if (wanted("price") and not has_structured_price) or (
+        fields is None and _bare_number(raw.price)
+    ):
         page_price = find_price_text(sel, page.heading, url) or page.labelled.get("price")
         if not raw.price or _same_sum(raw.price, page_price):
             raw.price = page_price or raw.price

@@ -378,6 +378,9 @@ def _fill_from_structured(
         raw.location = _location(data)
     if not raw.price:
         offer = _first(data.get("offers"))
+        spec = _first(offer.get("priceSpecification")) if isinstance(offer, dict) else None
+        if isinstance(offer, dict) and offer.get("price") is None and isinstance(spec, dict):
+            offer = spec  # {"priceSpecification": {"price": ..., "priceCurrency": ...}}
         if isinstance(offer, dict) and offer.get("price") is not None:
             cur = offer.get("priceCurrency") or ""
             raw.price = f"{cur} {offer['price']}".strip()
