@@ -8,7 +8,9 @@ tricks first, then lets ``phonenumbers.PhoneNumberMatcher`` find the numbers and
 keeps only valid ones that are not prices, dates or reference numbers.
 
 Pure functions, no I/O. ``region`` is the ISO 3166-1 alpha-2 country of the
-source; without it only numbers in international form are found.
+source; without it numbers in international form are found, and those in national
+form only with the regions :func:`find_phones_and_whatsapp` is given to guess and a
+contact word ("tel", "call", "llamar", "WhatsApp", ...) next to them.
 """
 
 from __future__ import annotations
@@ -284,7 +286,8 @@ def _dialled_number(string: str, region: str | None, guesses: Sequence[str]) -> 
             number = _parse_valid(digits, candidate)
             if number:
                 return number
-    return _parse_valid("+" + digits, None)
+    # a country code and a national number: 11 digits at least ("1 415 555 0132")
+    return _parse_valid("+" + digits, None) if len(digits) >= 11 else None
 
 
 def deobfuscate(text: str, region: str | None = None, languages: list[str] | None = None) -> str:

@@ -205,3 +205,10 @@ def test_a_number_in_the_contact_field_needs_no_contact_word():
 )
 def test_amounts_in_other_currencies_are_not_phones(text, country):
     assert ad(text, country=country).phones == []
+
+
+def test_a_short_national_number_in_a_tel_link_is_not_read_as_international():
+    # "+4155550132" would be a Swiss number: ten digits are a national number, not a
+    # country code and one
+    assert find_phones_and_whatsapp("", [], "PY", dialled=["4155550132"]) == ([], [])
+    assert find_phones_and_whatsapp("", [], None, dialled=["52 5526537680"])[0] == ["+525526537680"]
