@@ -10,9 +10,11 @@ expressions; ``dateparser`` is imported only for dates nothing else can read,
 and the language model is loaded once, on first use.
 
 Limits: a title is cut to :data:`TITLE_MAX_CHARS` (1,000) characters and a body to
-:data:`BODY_MAX_CHARS` (100,000), never inside a letter and its accents; each cut is
-logged ("normalize: URL: title cut from N to M characters"). Whatever an ad's author
-sends, the stored ad, its digest lines and its search document stay bounded.
+:data:`BODY_MAX_CHARS` (100,000), never inside a letter and its accents; the price
+text, location and employer to the title's limit, the contact field to the body's.
+Each cut is logged ("normalize: URL: title cut from N to M characters"). Whatever an
+ad's author sends, the stored ad, its digest lines and its search document stay
+bounded.
 
 A source without a country still gets its phone numbers and currencies read: the page
 says where it is from (its domain, an address or currency in its structured data, the
@@ -868,10 +870,14 @@ def normalize_ad(
     if posted is None:
         posted = _safe(None, _found_posted, f"{title}\n{body}", word_languages, now, month_first)
 
-    location = _safe("", clean_text, getattr(raw, "location", None))
-    location = location or _safe("", structured.location)
-    employer = _safe("", clean_text, getattr(raw, "employer", None))
-    employer = employer or _safe("", structured.employer)
+    location = _safe(
+        "", _capped_text, getattr(raw, "location", None), TITLE_MAX_CHARS, "location", url
+    )
+    location = location or _safe("", structured.location)[:TITLE_MAX_CHARS]
+    employer = _safe(
+        "", _capped_text, getattr(raw, "employer", None), TITLE_MAX_CHARS, "employer", url
+    )
+    employer = employer or _safe("", structured.employer)[:TITLE_MAX_CHARS]
     digest = hashlib.sha1(
         "\n".join((title, body, price_text)).encode("utf-8", "replace")
     ).hexdigest()

@@ -653,6 +653,9 @@ def test_titles_and_bodies_are_capped_at_normalization(caplog):
     assert ad.title.endswith("q\u0301")  # never a letter cut from its accent
     assert len(ad.body) <= BODY_MAX_CHARS and ad.body.startswith("Texto Texto")
     assert "title cut from" in caplog.text and "body cut from" in caplog.text
+    raw.location, raw.employer = "Asunción " * 1000, "ACME " * 1000
+    ad = normalize_ad(raw, country="PY", languages=["es"], now=NOW)
+    assert len(ad.location) <= TITLE_MAX_CHARS and len(ad.employer) <= TITLE_MAX_CHARS
     short = normalize_ad(RawAd(url="https://c.example/1", source="c", title="Hola", body="Hola"),
                          country="PY", languages=["es"], now=NOW)  # fmt: skip
     assert short.title == "Hola"
