@@ -92,6 +92,18 @@ def at_least(low: int) -> Any:
 positive_int = at_least(1)
 
 
+def seconds(value: str) -> float:
+    """An argparse type: a finite number of seconds, zero or more (a negative wait would
+    wait forever)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {value!r}")
+    return number
+
+
 def port_number(value: str) -> int:
     """An argparse type: a TCP port, or 0 for a free one."""
     try:
@@ -639,7 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_schedule)
 
     sp = sub.add_parser("setup", help="Elasticsearch: install index templates, create indices")
-    sp.add_argument("--wait", type=float, default=0, help="seconds to wait for a running run")
+    sp.add_argument("--wait", type=seconds, default=0, help="seconds to wait for a running run")
     sp.set_defaults(func=cmd_setup)
 
     sp = sub.add_parser("kibana", help="Kibana tools")
@@ -649,7 +661,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("prune", help="delete ads (and their photos) last seen long ago")
     sp.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 180d")
-    sp.add_argument("--wait", type=float, default=0, help="seconds to wait for a running run")
+    sp.add_argument("--wait", type=seconds, default=0, help="seconds to wait for a running run")
     sp.set_defaults(func=cmd_prune)
 
     sp = sub.add_parser("doctor", help="check the installation")

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import READ_ERRORS, positive_int, reason
+from crawler.cli import READ_ERRORS, positive_int, reason, seconds
 from crawler.config import ConfigError
 from crawler.localfile import read_capped
 from crawler.rulematch import load_ruleset, match_record, matcher, rules_path
@@ -309,7 +309,7 @@ def add_commands(sub: Any) -> None:
     sp = sub.add_parser("alerts", help="the alert ledger and the outbox")
     asub = sp.add_subparsers(dest="alerts_command", required=True)
     asp = asub.add_parser("send", help="decide due alerts, build digests, send the outbox")
-    asp.add_argument("--wait", type=float, default=0, help="seconds to wait for a running run")
+    asp.add_argument("--wait", type=seconds, default=0, help="seconds to wait for a running run")
     asp.set_defaults(func=cmd_alerts_send)
     asp = asub.add_parser("list", help="the stored alerts, newest first")
     asp.add_argument("--limit", type=positive_int, default=50)

@@ -301,6 +301,7 @@ def test_extract_of_what_cannot_be_read_is_one_line(site, tmp_path, target, allo
     "target, allow, words",
     [
         ("{tmp}/no-such-photo.jpg", False, "No such file"),
+        (str(ROOT / "README.md"), False, "not a photo"),
         ("/dev/zero", False, "ADWATCH_IMAGE_MAX_BYTES"),
         ("{site}/photo.jpg", False, "private"),
         ("{closed}/photo.jpg", True, "refused"),
@@ -459,6 +460,10 @@ def test_search_json_into_a_closed_pipe_ends_quietly(data):
         (("search", "--source", "'; DROP TABLE ads; --", "visa"), 0),
         (("search", "visa", "--since", "-5d"), 2),
         (("runs", "--limit", "-3"), 2),
+        (("alerts", "send", "--wait", "-1"), 2),
+        (("prune", "--older-than", "30d", "--wait", "nan"), 2),
+        (("setup", "--wait", "inf"), 2),
+        (("sources", "suggest", "http://127.0.0.1:9/"), 2),
         (("alerts", "list", "--limit", "-1"), 2),
         (("alerts", "list", "--status", "bogus"), 2),
         (("alerts", "list", "--rule", "[/bold]"), 0),
