@@ -161,7 +161,7 @@ def shown(label: Label, result: dict[str, Any]) -> str:
 
 
 def country_of(site: str) -> str | None:
-    tld = site.rsplit(".", 1)[-1].lower()
+    tld = site.split("/", 1)[0].rsplit(".", 1)[-1].lower()
     if tld in _GENERIC_TLDS:
         return None
     return {"uk": "GB"}.get(tld, tld.upper())
