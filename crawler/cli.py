@@ -545,17 +545,19 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         else:
             report(name, good, detail)
     from crawler.alerting import set_aside_report
-
-    for line in set_aside_report(ddir):  # digests a mail server refused for good
-        print(f"[warn] outbox: {line}")
     from crawler.health_pass import doctor_checks as health_checks
 
     try:
         names: list[str] | None = [s.name for s in _load_sources(args).sources if s.enabled]
     except ConfigError:
         names = None
-    for name, good, detail in health_checks(ddir, names):  # flags of each source's last run
-        report(name, good, detail)
+    try:
+        for line in set_aside_report(ddir):  # digests a mail server refused for good
+            print(f"[warn] outbox: {line}")
+        for name, good, detail in health_checks(ddir, names):  # each source's last run
+            report(name, good, detail)
+    except sqlite3.DatabaseError as exc:  # the store check above said so too
+        report("health", False, f"cannot read the SQLite store: {exc}")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     print(
         f"[{'ok' if chromium else 'warn'}] chromium: "

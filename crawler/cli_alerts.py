@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -159,7 +160,7 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts_send(args: argparse.Namespace) -> int:
-    from crawler.alerting import alert_pass
+    from crawler.alerting import alert_pass, open_alert_state
     from crawler.cli import _load_sources, _under_run_lock
     from crawler.summary import format_alerts
 
@@ -170,6 +171,7 @@ def cmd_alerts_send(args: argparse.Namespace) -> int:
         sources = None  # thumbnails from private hosts are then skipped
 
     def send() -> int:
+        open_alert_state(data_dir(args.data_dir)).close()  # unreadable: one line, exit 1
         result = alert_pass(data_dir(args.data_dir), sources)
         for line in format_alerts(result):
             print(line)
@@ -271,11 +273,15 @@ def doctor_checks(directory: Path) -> list[tuple[str, bool | None, str]]:
         except SendError as exc:
             out.append(("smtp", False, str(exc)))
     if (directory / "adwatch.sqlite3").exists():
-        state = open_alert_state(directory)
         try:
-            waiting = state.digests(["queued", "sending"])
-        finally:
-            state.close()
+            state = open_alert_state(directory)
+            try:
+                waiting = state.digests(["queued", "sending"])
+            finally:
+                state.close()
+        except sqlite3.DatabaseError as exc:  # the store check says so too
+            out.append(("outbox", False, f"cannot read the SQLite store: {exc}"))
+            return out
         if waiting:
             oldest = min(d.created_at for d in waiting)
             error = next((d.last_error for d in waiting if d.last_error), None)

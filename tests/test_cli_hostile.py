@@ -397,6 +397,23 @@ def test_a_data_dir_that_is_a_file_is_one_line(tmp_path, command, under):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-dir"]
 
 
+@pytest.mark.parametrize("command", DATA_DIR_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_store_file_that_is_not_a_database_is_one_line(tmp_path, command):
+    ddir = tmp_path / "data"
+    ddir.mkdir()
+    garbage = "not a database, only text " * 200
+    (ddir / "adwatch.sqlite3").write_text(garbage)
+    out = run("--data-dir", str(ddir), *command, cwd=tmp_path)
+    if command[0] == "doctor":  # every check is reported, the store's as failed
+        assert out.returncode == 1 and "[FAIL] store: file is not a database" in out.stdout
+        assert "chromium" in out.stdout
+    elif command[0] in ("schedule", "setup"):  # neither reads the SQLite store
+        assert out.returncode == 0, out.stderr
+    else:
+        refused(out, 1, "not a database")
+    assert (ddir / "adwatch.sqlite3").read_text() == garbage
+
+
 # ---------------------------------------------------------------- evidence
 
 
