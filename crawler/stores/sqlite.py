@@ -168,7 +168,11 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
         have = {r[1] for r in self.conn.execute("PRAGMA table_info(ads)")}
         for name, definition in _AD_MIGRATIONS:
             if name not in have:
-                self.conn.execute(f"ALTER TABLE ads ADD COLUMN {name} {definition}")
+                try:
+                    self.conn.execute(f"ALTER TABLE ads ADD COLUMN {name} {definition}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
         if self._fts_current():
             return
         with self._tx():
