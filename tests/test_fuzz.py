@@ -181,6 +181,10 @@ html_pages = st.one_of(
     st.lists(html_nodes(), max_size=6).map("".join),
     hostile_text,
 )
+# a JSON-LD @type that is no name is a crash of extraction today (see the regressions below);
+# the properties leave it out until extraction ignores it
+_KNOWN_BAD_TYPE = re.compile(r'"@type": (?:true|false|-?\d)')
+html_pages = html_pages.filter(lambda page: not _KNOWN_BAD_TYPE.search(page))
 html_bytes = st.one_of(
     html_pages.map(lambda s: s.encode("utf-8", "surrogatepass")),
     html_pages.map(lambda s: s.encode("utf-16")),
@@ -531,6 +535,22 @@ def test_a_yaml_date_that_does_not_exist_is_a_config_error(text, tmp_path):
         load_sources(path)
     with pytest.raises(ConfigError):
         parse_rules(text, str(path))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=TypeError,
+    reason="crawler/extract.py schema_types and crawler/listings.py _types: a JSON-LD @type "
+    "that is neither a name nor a list of names (true, 5, 1.5) raises TypeError",
+)
+@pytest.mark.parametrize("value", ["true", "5", "1.5"])
+def test_a_json_ld_type_that_is_no_name_is_ignored(value):
+    body = f'<html><body><script type="application/ld+json">{{"@type": {value}}}</script>'
+    url = "http://ads.example.org/ad/1"
+    for source in (AUTO, SELECTORS):
+        extract_detail(Selector(text=body), url, source)
+        extract_listing(Selector(text=body), url, source)
+    probe_bytes(body.encode(), url)
 
 
 def test_profiles_are_seeded_and_bounded():
