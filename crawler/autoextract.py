@@ -303,14 +303,15 @@ def main_content(html: str, url: str) -> str:
     return text or ""
 
 
-def locate_description(sel: Selector, description: str) -> str:
-    """The page's own text of a structured description: the element where its opening
-    words stand, widened until it holds as much text as the description."""
+def locate_description(sel: Selector, description: str) -> tuple[str, str]:
+    """The page's own text of a structured description and the tag of the element that
+    holds it: where its opening words stand, widened until it holds as much text as the
+    description; ``("", "")`` when the page does not show it."""
     from crawler.extract import _element_text
 
     words = description.split()
     if len(" ".join(words[:6])) < 20:
-        return ""
+        return "", ""
     needle = fold(" ".join(words[:6]).rstrip(".…"))
     found = None
     for el in sel.root.iter():
@@ -320,7 +321,7 @@ def locate_description(sel: Selector, description: str) -> str:
             found = el
             break
     if found is None:
-        return ""
+        return "", ""
     node = Selector(root=found)
     text = _element_text(node)
     while len(text) < 0.9 * len(description):
@@ -328,10 +329,10 @@ def locate_description(sel: Selector, description: str) -> str:
         if parent is None or parent.tag in ("body", "html"):
             break
         wider = _element_text(Selector(root=parent))
-        if len(wider) > 3 * len(description) + 200:
-            break
+        if len(wider) > 1.2 * len(description) + 50:
+            break  # the parent holds more than the description: the ad's header, the page
         node, text = Selector(root=parent), wider
-    return text
+    return text, node.root.tag
 
 
 # ---------------------------------------------------------------- price, place, date
@@ -661,6 +662,9 @@ def _same_sum(bare: str | None, page_price: str | None) -> bool:
     return found is not None and abs(found - amount) <= 0.01 * max(amount, 1)
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b")
+
+
 def choose_body(sel: Selector, url: str, structured: dict[str, Any], html: str) -> str:
     """The ad's own text: a full structured description, else the page's text of it, else
     the main content trafilatura finds."""
@@ -673,9 +677,12 @@ def choose_body(sel: Selector, url: str, structured: dict[str, Any], html: str) 
     main = main_content(html, url)
     if structured.get("syntax") == "opengraph" and len(main) > len(description):
         return main  # OpenGraph descriptions are teasers for link previews
-    located = locate_description(sel, description) if description else ""
+    located, tag = locate_description(sel, description) if description else ("", "")
+    shown = bool(located) and len(located) >= 0.9 * len(description)
     # the page's own text of the description: full, and with the page's accents and breaks
-    full = located if len(located) >= 0.9 * len(description) else description
+    full = located if shown else description
+    if shown and tag not in _HEADINGS and not full.endswith(("...", "…")):
+        return full  # the page shows it whole as the ad's text, not as a heading's summary
     if full and not is_teaser(full, main):
         return full
     if main and (len(main) > len(full) or fold(" ".join(full.split()[:6])) in fold(main)):
