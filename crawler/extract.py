@@ -289,9 +289,9 @@ def jsonld_objects(sel: Selector) -> list[dict[str, Any]]:
 
 def schema_types(obj: dict[str, Any]) -> set[str]:
     t = obj.get("@type") or obj.get("type") or []
-    if isinstance(t, str):
+    if not isinstance(t, list):
         t = [t]
-    return {str(x).rsplit("/", 1)[-1] for x in t}
+    return {x.rsplit("/", 1)[-1] for x in t if isinstance(x, str)}
 
 
 def structured_ad(sel: Selector, url: str, jsonld_only: bool = False) -> dict[str, Any]:

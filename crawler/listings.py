@@ -699,9 +699,9 @@ def _jsonld(root: Any) -> list[dict]:
 
 def _types(obj: dict) -> set[str]:
     t = obj.get("@type") or []
-    if isinstance(t, str):
+    if not isinstance(t, list):
         t = [t]
-    return {str(x).rsplit("/", 1)[-1] for x in t if isinstance(x, str)}
+    return {x.rsplit("/", 1)[-1] for x in t if isinstance(x, str)}
 
 
 _AD_TYPES = {

@@ -537,12 +537,6 @@ def test_a_yaml_date_that_does_not_exist_is_a_config_error(text, tmp_path):
         parse_rules(text, str(path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="crawler/extract.py schema_types and crawler/listings.py _types: a JSON-LD @type "
-    "that is neither a name nor a list of names (true, 5, 1.5) raises TypeError",
-)
 @pytest.mark.parametrize("value", ["true", "5", "1.5"])
 def test_a_json_ld_type_that_is_no_name_is_ignored(value):
     body = f'<html><body><script type="application/ld+json">{{"@type": {value}}}</script>'
