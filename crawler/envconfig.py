@@ -270,7 +270,17 @@ class Environment(BaseModel):
 
 
 #: Variables of the tests' fault injection and test services: read, but no setting.
-_NOT_SETTINGS = ("ADWATCH_TEST_",)
+# names the build and the test tools read (Makefile, scripts/elasticsearch.sh, tests/),
+# never adwatch itself: not typos
+_NOT_SETTINGS = (
+    "ADWATCH_TEST_",
+    "ADWATCH_CACHE",
+    "ADWATCH_ES_HOME",
+    "ADWATCH_ES_HEAP",
+    "ADWATCH_ES_USER",
+    "ADWATCH_ES_START_TIMEOUT",
+    "ADWATCH_FUZZ_PROFILE",
+)
 _SECRET = {
     "ADWATCH_ES_URL",
     "ADWATCH_ES_API_KEY",
