@@ -181,10 +181,6 @@ html_pages = st.one_of(
     st.lists(html_nodes(), max_size=6).map("".join),
     hostile_text,
 )
-# a JSON-LD @type that is no name is a crash of extraction today (see the regressions below);
-# the properties leave it out until extraction ignores it
-_KNOWN_BAD_TYPE = re.compile(r'"@type": (?:true|false|-?\d)')
-html_pages = html_pages.filter(lambda page: not _KNOWN_BAD_TYPE.search(page))
 html_bytes = st.one_of(
     html_pages.map(lambda s: s.encode("utf-8", "surrogatepass")),
     html_pages.map(lambda s: s.encode("utf-16")),
@@ -403,6 +399,12 @@ yaml_texts = st.one_of(
 )  # fmt: skip
 
 
+# an unknown key with a '[' in it is a crash of crawler/yamlconf.py today (see the
+# regressions below); the properties leave it out until it is a ConfigError
+_KNOWN_BAD_KEY = re.compile(r"(?m)^[^:\n]*\[[^\n]*:")
+yaml_texts = yaml_texts.filter(lambda text: not _KNOWN_BAD_KEY.search(text))
+
+
 @examples(60)
 @given(text=yaml_texts)
 def test_yaml_parsing_gives_data_or_a_config_error(text):
@@ -545,6 +547,22 @@ def test_a_json_ld_type_that_is_no_name_is_ignored(value):
         extract_detail(Selector(text=body), url, source)
         extract_listing(Selector(text=body), url, source)
     probe_bytes(body.encode(), url)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=IndexError,
+    reason="crawler/yamlconf.py validation_problems: an unknown top-level key with '[' in it "
+    "('0[:') leaves an empty location and raises IndexError instead of ConfigError",
+)
+@pytest.mark.parametrize("text", ["0[:", "a[b: 1", "sources: []\nx[: 1"])
+def test_an_unknown_key_with_a_bracket_is_a_config_error(text, tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_sources(path)
+    with pytest.raises(ConfigError):
+        parse_rules(text, "rules.yaml")
 
 
 def test_profiles_are_seeded_and_bounded():
