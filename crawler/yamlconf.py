@@ -13,6 +13,8 @@ levels; each is a ``path:line`` error like any other.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -210,6 +212,9 @@ def _describe(loc: Loc, data: Any) -> str:
     return "".join(parts)
 
 
+_VALIDATOR = re.compile(r"^[\w-]+\[.*\]$", re.S)
+
+
 def validation_problems(
     exc: ValidationError, lines: dict[Loc, int], path: str, label: Any = None
 ) -> list[tuple[str, int | None, str]]:
@@ -221,15 +226,17 @@ def validation_problems(
     """
     problems = []
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+        # pydantic names the validators it went through ("function-after[...]"): not keys
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _VALIDATOR.match(p)))
+        name = (loc or err["loc"] or ("?",))[-1]
         kind = err["type"]
         prefix, depth = label(loc) if label else (None, 0)
         rel = loc[depth:] if prefix else loc
         if kind == "extra_forbidden":
-            msg = f"unknown key '{loc[-1]}'"
+            msg = f"unknown key '{name}'"
             line = lines.get(loc + ("__key__",)) or line_for(lines, loc)
         elif kind == "missing":
-            msg = f"missing required key '{loc[-1]}'"
+            msg = f"missing required key '{name}'"
             line = line_for(lines, loc[:-1])
         else:
             text = err["msg"]

@@ -549,12 +549,6 @@ def test_a_json_ld_type_that_is_no_name_is_ignored(value):
     probe_bytes(body.encode(), url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="crawler/yamlconf.py validation_problems: an unknown top-level key with '[' in it "
-    "('0[:') leaves an empty location and raises IndexError instead of ConfigError",
-)
 @pytest.mark.parametrize("text", ["0[:", "a[b: 1", "sources: []\nx[: 1"])
 def test_an_unknown_key_with_a_bracket_is_a_config_error(text, tmp_path):
     path = tmp_path / "sources.yaml"
