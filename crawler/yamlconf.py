@@ -14,7 +14,6 @@ levels; each is a ``path:line`` error like any other.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
