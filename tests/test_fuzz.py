@@ -399,12 +399,6 @@ yaml_texts = st.one_of(
 )  # fmt: skip
 
 
-# an unknown key with a '[' in it is a crash of crawler/yamlconf.py today (see the
-# regressions below); the properties leave it out until it is a ConfigError
-_KNOWN_BAD_KEY = re.compile(r"(?m)^[^:\n]*\[[^\n]*:")
-yaml_texts = yaml_texts.filter(lambda text: not _KNOWN_BAD_KEY.search(text))
-
-
 @examples(60)
 @given(text=yaml_texts)
 def test_yaml_parsing_gives_data_or_a_config_error(text):
