@@ -13,7 +13,6 @@ largest block of paragraphs, a price next to a currency sign, the biggest images
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,25 +25,8 @@ from crawler.config import Source, is_xpath
 from crawler.items import RawAd
 from crawler.listings import guess_ad_links, guess_next_page, looks_like_listing
 from crawler.pagestate import state_ad
+from crawler.schemaorg import AD_TYPES, jsonld_objects, schema_types
 
-AD_TYPES = {
-    "JobPosting",
-    "Product",
-    "Offer",
-    "ClassifiedAd",
-    "Accommodation",
-    "Apartment",
-    "House",
-    "Residence",
-    "Vehicle",
-    "Car",
-    "Service",
-    "Event",
-    "RealEstateListing",
-    "Article",
-    "NewsArticle",
-    "BlogPosting",
-}
 _PRICE_NEAR_SIGN = re.compile(
     r"(?:US\$|U\$S|R\$|Gs\.?|₲|€|£|\$|USD|EUR|BRL|PYG|GBP)\s?\d[\d.,\s]{0,15}\d"
     r"|\d[\d.,\s]{0,15}\d\s?(?:€|£|USD|EUR|BRL|PYG|GBP|Gs\.?|guaran[ií]es|reais|euros)",
@@ -264,39 +246,9 @@ def _apply_selectors(sel: Selector, url: str, source: Source, raw: RawAd) -> Non
             setattr(raw, name, value)
 
 
-def jsonld_objects(sel: Selector) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for text in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
-        text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
-        try:
-            data = json.loads(text)
-        except ValueError:
-            try:
-                data = json.loads(re.sub(r"[\x00-\x1f]", " ", text))
-            except ValueError:
-                continue
-        stack = data if isinstance(data, list) else [data]
-        while stack:
-            obj = stack.pop(0)
-            if isinstance(obj, dict):
-                if "@graph" in obj and isinstance(obj["@graph"], list):
-                    stack.extend(obj["@graph"])
-                out.append(obj)
-            elif isinstance(obj, list):
-                stack.extend(obj)
-    return out
-
-
-def schema_types(obj: dict[str, Any]) -> set[str]:
-    t = obj.get("@type") or obj.get("type") or []
-    if not isinstance(t, list):
-        t = [t]
-    return {x.rsplit("/", 1)[-1] for x in t if isinstance(x, str)}
-
-
 def structured_ad(sel: Selector, url: str, jsonld_only: bool = False) -> dict[str, Any]:
     """The page's structured ad: JSON-LD first, then microdata, then OpenGraph (via extruct)."""
-    for obj in jsonld_objects(sel):
+    for obj in jsonld_objects(sel.root):
         if schema_types(obj) & AD_TYPES:
             return {"syntax": "json-ld", **obj}
     if jsonld_only:

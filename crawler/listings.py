@@ -39,7 +39,6 @@ page alive) and costs milliseconds.
 
 from __future__ import annotations
 
-import json
 import re
 import weakref
 from collections.abc import Iterable
@@ -49,6 +48,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
+
+from crawler.schemaorg import AD_TYPES, jsonld_objects, schema_types
 
 # ------------------------------------------------------------------ URLs
 
@@ -671,53 +672,9 @@ def _score(c: ListCandidate) -> float:
     return s
 
 
-def _jsonld(root: Any) -> list[dict]:
-    out: list[dict] = []
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        text = (script.text or "").strip().removeprefix("<!--").removesuffix("-->").strip()
-        try:
-            data = json.loads(text)
-        except ValueError:
-            try:
-                data = json.loads(re.sub(r"[\x00-\x1f]", " ", text))
-            except ValueError:
-                continue
-        stack = [data]
-        while stack:
-            obj = stack.pop()
-            if isinstance(obj, list):
-                stack.extend(obj)
-            elif isinstance(obj, dict):
-                out.append(obj)
-                for key in ("@graph", "mainEntity", "mainEntityOfPage"):
-                    if isinstance(obj.get(key), (list, dict)):
-                        stack.append(obj[key])
-    return out
-
-
-def _types(obj: dict) -> set[str]:
-    t = obj.get("@type") or []
-    if not isinstance(t, list):
-        t = [t]
-    return {x.rsplit("/", 1)[-1] for x in t if isinstance(x, str)}
-
-
-_AD_TYPES = {
-    "JobPosting",
-    "Product",
-    "Offer",
-    "ClassifiedAd",
-    "Accommodation",
-    "Apartment",
-    "House",
-    "Residence",
-    "Vehicle",
-    "Car",
-    "RealEstateListing",
-    "SingleFamilyResidence",
-}
+# a listing's results are things for sale or hire; articles, events and services
+# describe the page itself
+_AD_TYPES = AD_TYPES - {"Article", "NewsArticle", "BlogPosting", "Event", "Service"}
 
 
 def _several_ads(objs: list[dict]) -> int:
@@ -725,7 +682,7 @@ def _several_ads(objs: list[dict]) -> int:
     may carry one object per result; an ad page describes one ad, maybe from several sides)."""
     seen: dict[str, set[str]] = {}
     for obj in objs:
-        for t in _types(obj) & _AD_TYPES:
+        for t in schema_types(obj) & _AD_TYPES:
             key = obj.get("url") or obj.get("@id") or obj.get("name") or obj.get("title")
             if isinstance(key, str) and key.strip():
                 seen.setdefault(t, set()).add(key.strip())
@@ -735,7 +692,7 @@ def _several_ads(objs: list[dict]) -> int:
 def _itemlist_urls(objs: list[dict], url: str) -> list[str]:
     out: dict[str, None] = {}
     for obj in objs:
-        if not _types(obj) & {"ItemList", "OfferCatalog"}:
+        if not schema_types(obj) & {"ItemList", "OfferCatalog"}:
             continue
         elements = obj.get("itemListElement") or []
         if not isinstance(elements, list):
@@ -783,7 +740,7 @@ def _read(page: _Page) -> PageReading:
         if own_shape is not None and c.shape == own_shape and c.id_like < 0.5:
             c.score *= 0.3  # the page's siblings (filters, other searches), not its ads
     candidates.sort(key=lambda c: c.score, reverse=True)
-    objs = _jsonld(root)
+    objs = jsonld_objects(root)
     itemlist = [u for u in _itemlist_urls(objs, url) if _same_site(u, url)]
     ad_objects = _several_ads(objs)
     best = candidates[0] if candidates else None

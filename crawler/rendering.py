@@ -45,8 +45,9 @@ from crawler.browser_guard import (
     guard_page,
 )
 from crawler.config import Source, is_xpath
-from crawler.extract import AD_TYPES, jsonld_objects, schema_types, select
+from crawler.extract import select
 from crawler.listings import guess_ad_links, page_shape
+from crawler.schemaorg import AD_TYPES, jsonld_objects, schema_types
 from crawler.stores import acquire_store, release_store
 
 _PSEUDO = re.compile(r"::(text|attr\([^)]*\))\s*$")
@@ -75,7 +76,7 @@ def content_missing(sel: Selector, url: str, source: Source, is_ad_page: bool) -
             if not select(sel, source.fields["title"]).get("").strip():
                 return "expected selectors missing"
         elif (
-            not any(schema_types(o) & AD_TYPES for o in jsonld_objects(sel))
+            not any(schema_types(o) & AD_TYPES for o in jsonld_objects(sel.root))
             and not sel.css("h1").xpath("string()").get("").strip()
         ):
             return "no structured data and no heading"
