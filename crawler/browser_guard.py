@@ -83,7 +83,7 @@ _DROPPED_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
 _HEAD_BYTES = 4096
 _HEAD = re.compile(rb"<head\b[^>]*>", re.I)
 _BASE = re.compile(rb"<base\b[^>]*\bhref", re.I)
-_WEBSOCKET_ROUTE_S = 10
+_ROUTE_SETUP_S = 10
 _CHUNK_BYTES = 65_536
 # the browser's fetches block a thread each (connect, then read), so they have threads of
 # their own: a slow site cannot hold up the crawl's other work on the default executor
@@ -241,17 +241,15 @@ async def guard_page(page: Any, request: Any) -> None:
     (sent for the Scrapy ``request``) through ``request.meta["adwatch_browser_guard"]``."""
     guard: BrowserGuard = request.meta[GUARD_META]
     routes = PageRoutes(guard, request)
-    await page.route("**", routes.handle)
     try:
-        # may never be answered for a page whose browser has just died
-        await asyncio.wait_for(
-            page.route_web_socket("**", routes.handle_websocket), _WEBSOCKET_ROUTE_S
-        )
+        # neither may ever be answered for a page whose browser has just died
+        await asyncio.wait_for(page.route("**", routes.handle), _ROUTE_SETUP_S)
+        await asyncio.wait_for(page.route_web_socket("**", routes.handle_websocket), _ROUTE_SETUP_S)
     except TimeoutError:
         # an unguarded page is not rendered: closed, its download fails and is retried
         with suppress(Exception):
-            await asyncio.wait_for(page.close(), _WEBSOCKET_ROUTE_S)
-        raise RuntimeError(f"WebSockets of {request.url} could not be routed") from None
+            await asyncio.wait_for(page.close(), _ROUTE_SETUP_S)
+        raise RuntimeError(f"the requests of {request.url} could not be routed") from None
 
 
 class PageRoutes:
