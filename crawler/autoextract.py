@@ -21,6 +21,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.labelled import field_of_label, fold, labelled_fields
+from crawler.pagetext import agreement, element_text, html_to_text, words
 
 #: characters of text handed to trafilatura (a page's main text is far shorter)
 MAX_MAIN_TEXT_HTML = 3_000_000
@@ -166,26 +167,6 @@ def clean_page_title(title: str, site: set[str]) -> str:
     return title[start:end].strip() if 0 <= start < end else " ".join(kept)
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
-def agreement(text: str, others: list[str]) -> float:
-    """Share of ``text``'s words found in the best of ``others``."""
-    words = _words(text)
-    if not words:
-        return 0.0
-    best = 0.0
-    for other in others:
-        pool = set(_words(other))
-        if pool:
-            best = max(best, sum(w in pool for w in words) / len(words))
-    return best
-
-
 def page_titles(sel: Selector, url: str, structured: dict[str, Any]) -> list[str]:
     """The titles the page gives itself: structured name, ``og:title``, ``<title>``."""
     site = site_words(sel, url)
@@ -223,10 +204,10 @@ def choose_title(sel: Selector, url: str, structured: dict[str, Any]) -> tuple[s
             ft = fold(title)
             # the heading ends the page's title (the address of a flat whose title names
             # the flat too): the whole title says more
-            if ft.endswith(folded) and len(folded) < 0.6 * len(ft) and len(_words(ft)) <= 20:
+            if ft.endswith(folded) and len(folded) < 0.6 * len(ft) and len(words(ft)) <= 20:
                 return title, heading
             # the heading runs on into the ad's header (price, rooms): the title is cleaner
-            if len(folded) > 1.6 * len(ft) and _words(folded)[:3] == _words(ft)[:3]:
+            if len(folded) > 1.6 * len(ft) and words(folded)[:3] == words(ft)[:3]:
                 return title, heading
         if not titles or agreement(text, titles) >= 0.25:
             return text, heading
@@ -307,8 +288,6 @@ def locate_description(sel: Selector, description: str) -> tuple[str, str]:
     """The page's own text of a structured description and the tag of the element that
     holds it: where its opening words stand, widened until it holds as much text as the
     description; ``("", "")`` when the page does not show it."""
-    from crawler.extract import _element_text
-
     words = description.split()
     if len(" ".join(words[:6])) < 20:
         return "", ""
@@ -323,12 +302,12 @@ def locate_description(sel: Selector, description: str) -> tuple[str, str]:
     if found is None:
         return "", ""
     node = Selector(root=found)
-    text = _element_text(node)
+    text = element_text(node)
     while len(text) < 0.9 * len(description):
         parent = node.root.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
-        wider = _element_text(Selector(root=parent))
+        wider = element_text(Selector(root=parent))
         if len(wider) > 1.2 * len(description) + 50:
             break  # the parent holds more than the description: the ad's header, the page
         node, text = Selector(root=parent), wider
@@ -441,21 +420,21 @@ def plausible_place(text: str | None) -> bool:
     """A short name of a place, not a sentence, a notice or a model number."""
     if not text:
         return False
-    words = text.split()
-    named = [w for w in words if re.search(r"[^\W\d]", w)]
+    tokens = text.split()
+    named = [w for w in tokens if re.search(r"[^\W\d]", w)]
     if not 1 <= len(named) <= 10 or len(text) > 100:
         return False
     if re.search(r"[^\W\d]{4,}\.\s+\w", text) or _AMOUNT.search(text):
         return False
-    long_words = [w for w in words if len(w) > 3 and re.match(r"[^\W\d]", w)]
+    long_words = [w for w in tokens if len(w) > 3 and re.match(r"[^\W\d]", w)]
     if not long_words and not re.search(r"[^\W\d]{2}", text):
         return False
     capitalized = [w for w in long_words if w[0].isupper()]
     if long_words and len(capitalized) * 2 < len(long_words):
         return False
     # "(JPO1715)", "(13th Gen)": codes, not places; an address may end with a postcode
-    mixed = [w for w in words if re.search(r"\d", w) and re.search(r"[^\W\d]", w)]
-    return not mixed or (len(words) >= 3 and mixed == words[-len(mixed) :])
+    mixed = [w for w in tokens if re.search(r"\d", w) and re.search(r"[^\W\d]", w)]
+    return not mixed or (len(tokens) >= 3 and mixed == tokens[-len(mixed) :])
 
 
 def location_from_title(title: str) -> str | None:
@@ -552,7 +531,7 @@ def find_employer(sel: Selector, heading: Selector | None, url: str) -> str | No
     return None
 
 
-def is_expired(sel: Selector, heading: Selector | None) -> bool:
+def is_expired(sel: Selector) -> bool:
     """A closed or expired ad: the page says so in its header or main text."""
     texts = sel.xpath(
         "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
@@ -631,17 +610,13 @@ def fill_auto(
         )
         raw.location = next((c for c in (f() for f in candidates) if plausible_place(c)), None)
     if wanted("posted"):
-        raw.posted = find_posted_labelled(page) or find_posted(sel, page.heading)
+        raw.posted = page.labelled.get("posted") or find_posted(sel, page.heading)
     if wanted("contact") and page.labelled.get("contact"):
         raw.contact = page.labelled["contact"]
     if wanted("body"):
         if html is None:
             html = sel.get()
         raw.body = choose_body(sel, url, structured, html) or None
-
-
-def find_posted_labelled(page: _Page) -> str | None:
-    return page.labelled.get("posted")
 
 
 def _bare_number(text: str | None) -> bool:
@@ -671,8 +646,6 @@ def choose_body(sel: Selector, url: str, structured: dict[str, Any], html: str) 
     description = structured.get("description") or structured.get("articleBody")
     description = description if isinstance(description, str) else ""
     if description and "<" in description:
-        from crawler.extract import html_to_text
-
         description = html_to_text(description)
     main = main_content(html, url)
     if structured.get("syntax") == "opengraph" and len(main) > len(description):

@@ -25,6 +25,7 @@ from crawler.config import Source, is_xpath
 from crawler.items import RawAd
 from crawler.listings import guess_ad_links, guess_next_page, looks_like_listing
 from crawler.pagestate import state_ad
+from crawler.pagetext import element_text, html_to_text
 from crawler.schemaorg import AD_TYPES, jsonld_objects, schema_types
 
 _PRICE_NEAR_SIGN = re.compile(
@@ -56,43 +57,8 @@ def _texts(nodes: SelectorList) -> str:
         if isinstance(root, str):
             parts.append(root)
         else:
-            parts.append(_element_text(node))
+            parts.append(element_text(node))
     return "\n".join(p for p in (x.strip() for x in parts) if p)
-
-
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "ul"}
-
-
-def _element_text(node: Selector) -> str:
-    """Visible text of an element, paragraph breaks kept, scripts and styles dropped."""
-    root = node.root
-    out: list[str] = []
-
-    def walk(el: Any) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in ("script", "style", "noscript", "template"):
-            if el.tail:
-                out.append(el.tail)
-            return
-        if tag in _BLOCK_TAGS:
-            out.append("\n")
-        if el.text and tag:
-            out.append(el.text)
-        for child in el:
-            walk(child)
-        if tag in _BLOCK_TAGS:
-            out.append("\n")
-        if el.tail:
-            out.append(el.tail)
-
-    if hasattr(root, "tag"):
-        text_head = root.text or ""
-        out.append(text_head)
-        for child in root:
-            walk(child)
-    text = "".join(out)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
 
 
 def _hrefs(nodes: SelectorList) -> list[str]:
@@ -177,21 +143,19 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
             raw.structured = structured
             _fill_from_structured(raw, structured, url)
         missed = tuple(
-            name
-            for name in source.fields
-            if name in _AUTO_FIELDS and not getattr(raw, _FIELD_ATTR.get(name, name))
+            name for name in source.fields if name in _AUTO_FIELDS and not getattr(raw, name)
         )
         if missed:
             fill_auto(sel, url, raw, structured, fields=missed)
             # a field the page really lacks stays empty: only a filled one is a fallback
-            filled = [n for n in missed if getattr(raw, _FIELD_ATTR.get(n, n))]
+            filled = [n for n in missed if getattr(raw, n)]
             if filled:
                 raw.extra["fallback"] = filled
     else:
         if looks_like_listing(sel, url):
             return None
         structured = page_ad_data(sel, url)
-        if is_expired(sel, None):
+        if is_expired(sel):
             return None
         if structured:
             raw.structured = structured
@@ -208,7 +172,6 @@ def extract_detail(sel: Selector, url: str, source: Source) -> RawAd | None:
 
 
 _AUTO_FIELDS = ("title", "body", "price", "location", "posted", "employer", "contact")
-_FIELD_ATTR: dict[str, str] = {}
 
 
 def page_ad_data(sel: Selector, url: str) -> dict[str, Any]:
@@ -349,13 +312,6 @@ def _fill_from_structured(
         raw.contact = tel
 
 
-def html_to_text(fragment: str) -> str:
-    """Visible text of an HTML fragment (JSON-LD descriptions often carry markup)."""
-    if "<" not in fragment:
-        return fragment.strip()
-    return _element_text(Selector(text=f"<div>{fragment}</div>").css("div")[0])
-
-
 _PLACE_PARTS = (
     "streetAddress",
     "neighbourhood",
@@ -426,7 +382,7 @@ def main_text(sel: Selector) -> str:
         if score > best_len:
             best, best_len = node, score
     if best is not None:
-        return _element_text(best)
+        return element_text(best)
     # no paragraphs: the body's own text without page chrome, if there is any to speak of
     parts = [
         t.strip()

@@ -21,6 +21,8 @@ from typing import Any
 
 from parsel import Selector
 
+from crawler.pagetext import agreement
+
 #: bytes of script text read per page, and nodes visited per state object
 MAX_SCRIPT_BYTES = 3_000_000
 MAX_NODES = 60_000
@@ -59,7 +61,6 @@ _PLACE_KEYS = (
 _PHONE_KEYS = ("phone", "telephone", "phoneNumber", "phones", "mobile")
 _EMPLOYER_KEYS = ("hiringOrganization", "company", "companyName", "employer", "advertiser")
 _ASSIGNMENT = re.compile(r"(?:window\.|var\s+|let\s+|const\s+|\.push\()\s*[\w$.]*\s*=?\s*\{")
-_WORD = re.compile(r"\w+")
 
 
 def state_objects(sel: Selector) -> Iterator[Any]:
@@ -105,23 +106,6 @@ def _js_objects(text: str) -> Iterator[Any]:
         return
 
 
-def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.casefold()))
-
-
-def _agreement(candidate: str, titles: list[str]) -> float:
-    """How much of ``candidate``'s words the page's titles carry (0..1)."""
-    words = _words(candidate)
-    if not words:
-        return 0.0
-    best = 0.0
-    for title in titles:
-        other = _words(title)
-        if other:
-            best = max(best, len(words & other) / max(len(words), 1))
-    return best
-
-
 def _walk(obj: Any) -> Iterator[dict[str, Any]]:
     stack = [obj]
     seen = 0
@@ -147,10 +131,10 @@ def _score(obj: dict[str, Any], titles: list[str]) -> float:
     title = _first_key(obj, _TITLE_KEYS)
     if not isinstance(title, str) or not title.strip():
         return 0.0
-    agreement = _agreement(title, titles)
-    if agreement < 0.6:
+    agreed = agreement(title, titles)
+    if agreed < 0.6:
         return 0.0
-    score = agreement * 2
+    score = agreed * 2
     text = _first_key(obj, _TEXT_KEYS)
     if isinstance(text, str) and len(text) > 40:
         score += 1 + min(len(text), 2000) / 2000

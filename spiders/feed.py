@@ -10,8 +10,8 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.evidence import capture_of
-from crawler.extract import html_to_text
 from crawler.items import RawAd
+from crawler.pagetext import html_to_text
 from spiders.base import AdSpider
 
 
