@@ -33,7 +33,7 @@ test: install system-deps es-fetch
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: install
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not es"
 
 # Elasticsearch's integration-test distribution from Maven Central (needs mvn, unzip, a JDK >= 17).
 es-fetch:
@@ -42,22 +42,26 @@ es-fetch:
 	  else echo "mvn or unzip is missing: sudo apt-get install maven unzip"; fi; }
 	bash scripts/elasticsearch.sh fetch
 
-# The property tests of tests/test_fuzz.py at length: 50 times the examples of `make test`,
+# The property tests of tests/extract/test_fuzz.py at length: 50 times the examples of `make test`,
 # from a new seed each time (printed; `make fuzz FUZZ_SEED=N` runs one again).
 ifndef FUZZ_SEED
 FUZZ_SEED := $(shell date +%s)
 endif
 fuzz: install
 	@echo "fuzz seed: $(FUZZ_SEED)"
-	ADWATCH_FUZZ_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py \
+	ADWATCH_FUZZ_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/extract/test_fuzz.py \
 	  --hypothesis-seed=$(FUZZ_SEED) --hypothesis-show-statistics --timeout=7200
 
 bench: install
 	$(PY) bench/run.py
 
+# ruff, the type check of the typed packages (pyproject.toml [tool.mypy]) and the import
+# contracts between the layers (.importlinter).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

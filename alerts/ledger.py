@@ -1,6 +1,6 @@
 """The alert ledger: which alerts are due, decided from what was seen and what was sent.
 
-Pure decisions over plain data; the caller (crawler/alerting.py) loads the history from the
+Pure decisions over plain data; the caller (alerts/alertpass.py) loads the history from the
 local SQLite file and writes the outcome back in one transaction.
 
 **Rule alerts.** An ad that matched rules is recorded as a :class:`RuleSighting` when it is
@@ -9,7 +9,7 @@ is due only when that key never alerted before, or when the rule sets ``realert`
 last alert for the key is at least that old (then a new sighting in the cluster alerts
 again). The cluster of an ad joins what is known to be the same ad, strongest first:
 
-1. ``cluster:<id>``, the ad's repost cluster (``cluster_id``, set by crawler/reposts.py
+1. ``cluster:<id>``, the ad's repost cluster (``cluster_id``, set by crawler/photos/reposts.py
    from photos and text), when it has one;
 2. ``ad:<id>``, the ad itself (an edited ad stays in its cluster);
 3. ``text:<fingerprint>``, its words without numbers (the same text reposted under another

@@ -1,7 +1,7 @@
 """Keyword alert rules: the schema of ``rules.yaml`` and its loader.
 
 ``load_rules(path)`` reads and validates the file and returns a :class:`RuleSet`; every
-problem found is reported at once as a :class:`crawler.yamlconf.ConfigError` whose lines
+problem found is reported at once as a :class:`crawler.common.yamlconf.ConfigError` whose lines
 read ``rules.yaml:LINE: rule 'id': what is wrong`` (the CLI turns it into exit code 2).
 
 The file has three parts::
@@ -78,8 +78,8 @@ from pydantic import (
 )
 
 from alerts.textnorm import normalize, normalize_term
+from crawler.common.yamlconf import ConfigError, line_for, parse_yaml, validation_problems
 from crawler.config import parse_duration as shared_parse_duration
-from crawler.yamlconf import ConfigError, line_for, parse_yaml, validation_problems
 
 try:  # Python 3.11+
     from re import _parser as _sre_parse  # type: ignore[attr-defined]

@@ -82,7 +82,7 @@ def run_adwatch(
         cmd += ["-m"]
     # the flow of the crawl itself: photos (downloaded and hashed by the images pipeline)
     # are pages the bare spider does not fetch, so they are left out of this comparison
-    cmd += ["crawler.cli", "run", "--all", "--json", "--log-level", "WARNING"]
+    cmd += ["crawler.cli.main", "run", "--all", "--json", "--log-level", "WARNING"]
     cmd += ["-s", "ADWATCH_IMAGES=false"]
     for override in overrides:
         cmd += ["-s", override]

@@ -3,7 +3,7 @@
 Run from the project root: ``PYTHONPATH=. python bench/bench_extract.py`` (``--realpages DIR``
 for another copy, ``--show`` to print every miss with what was extracted instead).
 
-Each page goes through the crawl's own code (:func:`crawler.probe.probe_bytes`: the bytes
+Each page goes through the crawl's own code (:func:`crawler.extract.probe.probe_bytes`: the bytes
 decoded as Scrapy decodes a response, the ad read as the extraction workers read it and
 normalized, the page read as a listing as the listing spider reads it), with the page's
 own canonical URL as its address (else ``https://<site>/``) and the site's country from
@@ -48,7 +48,7 @@ from urllib.parse import urljoin, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
 from crawler.config import Source  # noqa: E402
-from crawler.probe import page_address, probe_bytes  # noqa: E402
+from crawler.extract.probe import page_address, probe_bytes  # noqa: E402
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "realpages"
 

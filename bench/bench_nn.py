@@ -5,7 +5,7 @@ photos make), 1,000 queries (half a stored hash with 0-12 bits flipped, half ran
 stored hash within Hamming distance 10 of each query:
 
 1. brute force: XOR and popcount over the whole array (``np.bitwise_count``);
-2. adwatch: ``crawler.hashindex.HashIndex.radius``.
+2. adwatch: ``crawler.photos.hashindex.HashIndex.radius``.
 
 Both must return exactly the same hashes for every query (checked). Prints the p50 of each
 in milliseconds and, last, ``nn_lookup_speedup: R`` (brute force p50 / index p50).
@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.hashindex import HashIndex, brute_force_radius  # noqa: E402
+from crawler.photos.hashindex import HashIndex, brute_force_radius  # noqa: E402
 
 SIZE = 1_000_000
 QUERIES = 1_000

@@ -4,7 +4,7 @@ The photos are scikit-image's bundled photographs (bench/photoset.py), each resi
 pixels wide and saved as JPEG (quality 85), as ad photos typically are. For each photo:
 
 1. plain: ``imagehash.phash(Image.open(...))`` (full decode, grayscale, 32x32 Lanczos, DCT);
-2. adwatch: ``crawler.hashing.inspect_image`` — everything the crawl does per photo: the
+2. adwatch: ``crawler.photos.hashing.inspect_image`` — everything the crawl does per photo: the
    checks, SHA-256, pHash, mirrored pHash, dHash, mirrored dHash and five crop hashes, with
    the JPEG decoded at reduced size (draft mode).
 
@@ -29,7 +29,7 @@ import imagehash  # noqa: E402
 from photoset import jpeg, photos  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from crawler.hashing import hamming, hash_int, inspect_image  # noqa: E402
+from crawler.photos.hashing import hamming, hash_int, inspect_image  # noqa: E402
 
 ROUNDS = 15
 

@@ -4,7 +4,7 @@ The distinct photos are scikit-image's bundled photographs and tiles of them
 (bench/photoset.py). Each is posted as a JPEG (quality 90); each edited copy (resized to 50 %
 and 25 %, JPEG quality 30, brightness +20 %, small and large watermark, crop 5 % and 10 %,
 mirrored, turned 3 degrees) is saved as a JPEG too. A copy is found when adwatch's rule
-(crawler/dedupe.py, with the default thresholds of crawler/settings.py) says it is the same
+(crawler/photos/dedupe.py, with the default thresholds of crawler/settings.py) says it is the same
 photo as its original; a false pair is two distinct photos the rule calls the same.
 
 Prints, per edit, the recall of plain pHash at T (pHash distance <= T, nothing else) and of
@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from photoset import RECALL_VARIANTS, VARIANTS, distinct_photos, jpeg, variant_bytes  # noqa: E402
 
 from crawler import settings  # noqa: E402
-from crawler.dedupe import PhotoMatch, same_photo  # noqa: E402
-from crawler.hashing import ImageLimits, hamming, inspect_image  # noqa: E402
+from crawler.photos.dedupe import PhotoMatch, same_photo  # noqa: E402
+from crawler.photos.hashing import ImageLimits, hamming, inspect_image  # noqa: E402
 
 ANY_SIZE = ImageLimits(min_width=1, min_height=1)
 

@@ -114,7 +114,16 @@ def crawl(base: str, render: str, tmp: Path) -> dict:
         PYTHONPATH=str(ROOT),
     )
     out = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", "site", "--json", "--log-level", "ERROR"],
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli.main",
+            "crawl",
+            "site",
+            "--json",
+            "--log-level",
+            "ERROR",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

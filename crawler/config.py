@@ -1,7 +1,7 @@
 """sources.yaml: the sites to watch, validated before anything is crawled.
 
 ``load_sources(path)`` returns a :class:`SourcesFile` or raises
-:class:`crawler.yamlconf.ConfigError` (``path:line: source 'x': what is wrong``).
+:class:`crawler.common.yamlconf.ConfigError` (``path:line: source 'x': what is wrong``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.yamlconf import ConfigError, read_yaml, validate
+from crawler.common.yamlconf import ConfigError, read_yaml, validate
 
 FIELD_NAMES = ("title", "body", "price", "location", "posted", "contact", "images", "employer")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")

@@ -30,13 +30,13 @@ class RawAd:
     language: str | None = None
     structured: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-    # the feed response the entry came from, kept as evidence (crawler/evidence.py)
+    # the feed response the entry came from, kept as evidence (crawler/evidence/capture.py)
     capture: Capture | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class WarcRecords:
-    """The WARC records of one capture, made ready to append (crawler/evidence.py): the
+    """The WARC records of one capture, made ready to append (crawler/evidence/capture.py): the
     gzipped response and request records, the response's ``WARC-Record-ID`` and the
     SHA-256 of the body (hex)."""
 
@@ -51,7 +51,7 @@ class WarcRecords:
 
 @dataclass(repr=False)
 class Capture:
-    """An HTTP exchange as the crawler received it, kept as evidence (crawler/evidence.py):
+    """An HTTP exchange as the crawler received it, kept as evidence (crawler/evidence/capture.py):
     the request line and headers, the status, the response headers and body (decoded, as
     Scrapy hands it over), when it arrived, and, for a page the browser rendered, a
     full-page screenshot (PNG). ``records``: its WARC records, when an extraction worker
@@ -117,7 +117,7 @@ class Ad:
     # start, end, text}]}], and the ad's risk score from them (0..100)
     matched_rules: list[dict[str, Any]] = field(default_factory=list)
     risk_score: float = 0.0
-    # photos (crawler/images.py, crawler/reposts.py; docs/IMAGES.md): one record per photo
+    # photos (crawler/photos/pipeline.py, crawler/photos/reposts.py; docs/IMAGES.md): one record per photo
     # kept, in page order: {url, path, sha256, phash, phash_mirror, dhash (16 hex digits),
     # width, height, format, bytes, cluster}; a cluster is a photo and its near-duplicates
     images: list[dict[str, Any]] = field(default_factory=list)

@@ -12,7 +12,7 @@ BOT_NAME = "adwatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 # One spider per entry of sources.yaml: `scrapy list` / `scrapy crawl NAME` use the source names.
-SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+SPIDER_LOADER_CLASS = "spiders.loader.SourceSpiderLoader"
 
 # ---------------------------------------------------------------- politeness (safe by default)
 USER_AGENT = (
@@ -48,15 +48,15 @@ LOG_LEVEL = "INFO"
 # allows every one, a list of "host" or "host:port" only those (a redirect elsewhere is refused).
 ADWATCH_ALLOW_PRIVATE_NETWORK = False
 # A name is resolved once per process and downloads connect to the addresses that policy
-# checked (crawler/resolver.py), so a name cannot answer a private address after a public one.
-TWISTED_DNS_RESOLVER = "crawler.resolver.PinnedResolver"
+# checked (crawler/fetch/resolver.py), so a name cannot answer a private address after a public one.
+TWISTED_DNS_RESOLVER = "crawler.fetch.resolver.PinnedResolver"
 # Retry-After (seconds or an HTTP date) on 429 and 503 is honoured up to this many seconds;
-# a longer wait gives the request up for the run (crawler/retries.py).
+# a longer wait gives the request up for the run (crawler/fetch/retries.py).
 ADWATCH_RETRY_AFTER_MAX = 300
 # Other retries wait this many seconds, doubled at each retry of a request, at most the max.
 ADWATCH_RETRY_BACKOFF = 1.0
 ADWATCH_RETRY_BACKOFF_MAX = 60.0
-# Bot walls (crawler/blocks.py): recognised by markers in the first ADWATCH_BOTWALL_SCAN_BYTES
+# Bot walls (crawler/fetch/botwalls.py): recognised by markers in the first ADWATCH_BOTWALL_SCAN_BYTES
 # of a page (walls are small pages); a captcha widget marks a wall only on a page with at most
 # ADWATCH_BOTWALL_MAX_TEXT characters of text (ordinary contact forms carry widgets too).
 ADWATCH_BOTWALL = True
@@ -64,32 +64,32 @@ ADWATCH_BOTWALL_SCAN_BYTES = 16_384
 ADWATCH_BOTWALL_MAX_TEXT = 1_500
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.PrivateNetworkMiddleware": 50,
+    "crawler.fetch.middlewares.PrivateNetworkMiddleware": 50,
     # bot walls (403/429/503, captcha and challenge pages) counted, not parsed as ads
-    "crawler.blocks.BotWallMiddleware": 540,
+    "crawler.fetch.botwalls.BotWallMiddleware": 540,
     # Scrapy's retry, redirect and decompression, with waits and counters added
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.retries.PoliteRetryMiddleware": 550,
+    "crawler.fetch.retries.PoliteRetryMiddleware": 550,
     # static first, the browser when a page needs it (sources with render: auto | browser)
-    "crawler.rendering.RenderMiddleware": 560,
+    "crawler.fetch.rendering.RenderMiddleware": 560,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.limits.SizeLimitMiddleware": 590,
+    "crawler.fetch.limits.SizeLimitMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.limits.RedirectLimitMiddleware": 600,
+    "crawler.fetch.limits.RedirectLimitMiddleware": 600,
 }
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.IncrementalMiddleware": 950,
+    "crawler.fetch.middlewares.IncrementalMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.ExtractPipeline": 100,
-    "crawler.images.AdImagesPipeline": 300,
-    "crawler.reposts.RepostPipeline": 400,
-    "crawler.pipelines.StorePipeline": 500,
+    "crawler.extract.pipeline.ExtractPipeline": 100,
+    "crawler.photos.pipeline.AdImagesPipeline": 300,
+    "crawler.photos.reposts.RepostPipeline": 400,
+    "crawler.extract.pipeline.StorePipeline": 500,
 }
 EXTENSIONS = {
-    "crawler.extensions.SourceStateExtension": 500,
-    "crawler.extensions.ProgressExtension": 600,
-    "crawler.datadir.DataDirGuard": 700,
+    "crawler.run.extensions.SourceStateExtension": 500,
+    "crawler.run.extensions.ProgressExtension": 600,
+    "crawler.health.datadir.DataDirGuard": 700,
 }
 
 # ---------------------------------------------------------------- adwatch
@@ -114,7 +114,7 @@ ADWATCH_RECHECK_UNAVAILABLE = "1d"
 # Worker processes for extraction and normalization (empty: cores - 1; 0: in the crawler).
 ADWATCH_EXTRACT_WORKERS = None
 # Seconds of CPU time a worker may spend on one page (extraction, normalization, rules); past
-# it the page counts as failed and the worker is replaced. Read through crawler/envconfig.py:
+# it the page counts as failed and the worker is replaced. Read through crawler/common/envconfig.py:
 # the environment's ADWATCH_PAGE_TIME_BUDGET, else this default (not a -s override).
 ADWATCH_PAGE_TIME_BUDGET = 5.0
 # Show a live progress line when stderr is a terminal.
@@ -145,7 +145,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
-PLAYWRIGHT_ABORT_REQUEST = "crawler.rendering.abort_unneeded"
+PLAYWRIGHT_ABORT_REQUEST = "crawler.fetch.rendering.abort_unneeded"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True
 # Every Nth page of a site that needed the browser is tried statically again.
@@ -184,7 +184,7 @@ ADWATCH_DIGEST_MAX_BYTES = 5_000_000
 # Kibana data view of the ads, for the "open in Kibana" links (with ADWATCH_KIBANA_URL).
 ADWATCH_KIBANA_DATA_VIEW = "adwatch-ads"
 
-# ---------------------------------------------------------------- source health (crawler/health.py)
+# ---------------------------------------------------------------- source health (crawler/health/checks.py)
 # Each of these can also be set in the environment (ADWATCH_...), which wins. Flags go to the
 # run summary, `adwatch doctor`, and an e-mail to $ADWATCH_OPS_EMAIL (comma-separated; sent
 # when a flag is raised and when it recovers, not on every run in between).
@@ -228,7 +228,7 @@ ADWATCH_CROP_THRESHOLD = 8
 # A repost's text must share this much of its word pairs with the original's (0..1).
 ADWATCH_REPOST_TEXT_SIMILARITY = 0.4
 
-# ---------------------------------------------------------------- evidence (crawler/evidence.py)
+# ---------------------------------------------------------------- evidence (crawler/evidence/capture.py)
 # Keep the response of every new or changed ad in a WARC file under <data dir>/evidence/warc
 # (one file per source and run, with its capture time and SHA-256), for `adwatch evidence`.
 ADWATCH_EVIDENCE = True

@@ -8,7 +8,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.config import Source
-from crawler.evidence import capture_of
+from crawler.evidence.capture import capture_of
 from crawler.items import Page
 
 AD_META = "adwatch_ad"

@@ -9,9 +9,9 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from crawler.evidence import capture_of
+from crawler.evidence.capture import capture_of
+from crawler.extract.pagetext import html_to_text
 from crawler.items import RawAd
-from crawler.pagetext import html_to_text
 from spiders.base import AdSpider
 
 

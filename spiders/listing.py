@@ -8,7 +8,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.extract import extract_listing
+from crawler.extract.ads import extract_listing
 from spiders.base import AdSpider
 
 

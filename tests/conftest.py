@@ -24,7 +24,7 @@ def adwatch(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
     full_env.update(env or {})
     full_env.setdefault("PYTHONPATH", str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler.cli.main", *args],
         cwd=cwd or ROOT,
         env=full_env,
         capture_output=True,

@@ -43,9 +43,8 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
+from crawler.extract.normalize import ad_id
 from crawler.items import Ad
-from crawler.normalize import ad_id
-from crawler.stemming import fold, query_stems
 from crawler.stores.base import NEW, SPOOLED, UNCHANGED, UPDATED, SearchHit, SearchQuery
 from crawler.stores.es_schema import (
     KINDS,
@@ -57,6 +56,7 @@ from crawler.stores.es_schema import (
 )
 from crawler.stores.spool import Spool
 from crawler.stores.sqlite import SQLiteStore
+from crawler.stores.stemming import fold, query_stems
 from crawler.stores.terms import query_terms
 
 logger = logging.getLogger(__name__)

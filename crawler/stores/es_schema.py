@@ -8,7 +8,7 @@ alias (see :mod:`crawler.stores.elasticsearch`).
 
 Text fields are analyzed twice over: by Elasticsearch (``standard``, plus ``.es``/``.pt``/``.en``
 subfields with the ``spanish``/``portuguese``/``english`` analyzers when the node has them) and by
-adwatch itself (``title_stems``/``body_stems``: Snowball stems of :mod:`crawler.stemming`), so
+adwatch itself (``title_stems``/``body_stems``: Snowball stems of :mod:`crawler.stores.stemming`), so
 stemmed search works on every node. Every text field has a ``.keyword`` subfield for exact
 filters and aggregations.
 """
@@ -19,9 +19,9 @@ import hashlib
 import json
 from typing import Any
 
-from crawler.geo import resolve
+from crawler.extract.geo import resolve
 from crawler.items import Ad
-from crawler.stemming import stem_text
+from crawler.stores.stemming import stem_text
 
 KINDS = ("ads", "images", "alerts", "runs")
 #: Elasticsearch language analyzer per ISO 639-1 code, used when the node has them.
@@ -77,7 +77,7 @@ def ads_mapping(languages: bool) -> dict[str, Any]:
             "contacts": KEYWORD,
             "image_urls": KEYWORD,
             "image_count": INT,
-            # photos kept (crawler/images.py): their hashes, and each perceptual hash in
+            # photos kept (crawler/photos/pipeline.py): their hashes, and each perceptual hash in
             # chunks, so a terms query finds near-duplicates across hosts (HASH_CHUNKS)
             "images": {
                 "properties": {

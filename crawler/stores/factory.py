@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.common.yamlconf import ConfigError
 from crawler.stores.sqlite import SQLiteStore
-from crawler.yamlconf import ConfigError
 
 _shared: dict[str, list[Any]] = {}
 _lock = threading.Lock()

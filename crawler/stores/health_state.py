@@ -4,7 +4,7 @@ bookkeeping, like the alert ledger).
 Tables:
 
 * ``source_runs``: one row per source and run: pages, ads, errors, the flags raised, and
-  the whole :class:`crawler.health.SourceRun` as JSON. The yield of earlier healthy runs is
+  the whole :class:`crawler.health.checks.SourceRun` as JSON. The yield of earlier healthy runs is
   what ``zero_yield`` compares with.
 * ``health_flags``: one row per flag from the run that raised it to the run it recovered
   in (``recovered_at``); ``raise_digest`` and ``recovery_digest`` name the operator e-mail
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from crawler.health import Flag, HealthNotice, SourceRun, transitions
+from crawler.health.checks import Flag, HealthNotice, SourceRun, transitions
 
 HEALTH_SCHEMA = """
 CREATE TABLE IF NOT EXISTS source_runs (

@@ -16,7 +16,7 @@ Tables:
 * ``sightings``: a repost's page kept as a sighting of the original ad, and
   ``sighting_phones``: their phone numbers (``adwatch search --phone`` finds the original).
 
-Hashes are signed 64-bit integers here (SQLite's INTEGER); :mod:`crawler.hashing` converts.
+Hashes are signed 64-bit integers here (SQLite's INTEGER); :mod:`crawler.photos.hashing` converts.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from crawler.hashing import ImageFacts, hash_hex, to_signed, to_unsigned
 from crawler.items import Ad
+from crawler.photos.hashing import ImageFacts, hash_hex, to_signed, to_unsigned
 
 REPOST = "repost"
 

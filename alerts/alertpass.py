@@ -1,0 +1,487 @@
+"""The alert pass: ledger -> digests -> outbox -> SMTP, at the end of every ``adwatch run``
+(and alone with ``adwatch alerts send``).
+
+1. Recover the outbox after a crash (alerts/outbox.py says what each leftover means).
+2. The ledger decides which alerts are due from the sightings the crawl recorded
+   (alerts/ledger.py) and stores them, in one transaction.
+3. One digest per recipient group with alerts not yet sent to it (alerts/digest.py), written
+   to ``<data dir>/outbox/``. Thumbnails come from the photos the crawl kept, else are
+   fetched here (politely, with a size cap); a photo that cannot be had is left out.
+4. Every digest waiting in the outbox goes to ``ADWATCH_SMTP_URL``; without it they wait.
+   One the server refuses for good (5xx) is set aside in ``outbox/failed/``; the rest go.
+5. Alerts new or changed are copied to the ``adwatch-alerts`` index when the store is
+   Elasticsearch.
+
+Nothing here fails a run: problems (an SMTP outage, a bad address) are counted and
+reported in the run summary, and the next run tries again. The one exception is a data
+directory that is full or read-only (crawler/health/datadir.py): the run ends with status 3.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import logging
+import os
+import threading
+import urllib.error
+import urllib.request
+import urllib.robotparser
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from alerts.channels import EmailChannel
+from alerts.digest import DigestOptions
+from alerts.ledger import Alert, EntityPolicy, decide
+from alerts.outbox import DigestRecord, Outbox
+from alerts.rules import RuleSet, parse_duration
+from alerts.transport import smtp_config
+from crawler import settings as defaults
+from crawler.fetch.webfetch import host_is_public, open_url
+from crawler.health import datadir
+from crawler.stores.sqlite import SQLiteStore
+
+logger = logging.getLogger(__name__)
+
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _setting(name: str, env: Mapping[str, str]) -> Any:
+    value = env.get(name)
+    return getattr(defaults, name, None) if value is None else value
+
+
+def _bool(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() not in _FALSE
+
+
+def _positive_int(name: str, env: Mapping[str, str]) -> int:
+    value = _setting(name, env)
+    try:
+        number = int(str(value).replace("_", "").strip())
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """The alert settings: the environment's ``ADWATCH_*`` over crawler/settings.py."""
+
+    enabled: bool = True
+    entity: EntityPolicy = field(default_factory=EntityPolicy)
+    blur_thumbnails: bool = True
+    thumbnails_per_ad: int = 1
+    max_thumbnails: int = 40
+    thumbnail_max_bytes: int = 5 * 1024 * 1024
+    thumbnail_timeout: float = 10.0
+    smtp_timeout: float = 30.0
+    digest_max_bytes: int = 5_000_000
+    kibana_url: str | None = None
+    kibana_data_view: str = "adwatch-ads"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AlertSettings:
+        env = os.environ if env is None else env
+        mode = str(_setting("ADWATCH_ENTITY_ALERTS", env) or "flagged").strip().lower()
+        if mode not in ("flagged", "all", "off"):
+            raise ValueError(f"ADWATCH_ENTITY_ALERTS must be flagged, all or off, not {mode!r}")
+        extra = str(_setting("ADWATCH_ENTITY_RECIPIENTS", env) or "")
+        return cls(
+            enabled=_bool(_setting("ADWATCH_ALERTS", env)),
+            entity=EntityPolicy(
+                mode=mode,
+                threshold=int(_setting("ADWATCH_PHONE_ADS_THRESHOLD", env)),
+                window=parse_duration(str(_setting("ADWATCH_PHONE_ADS_WINDOW", env))),
+                extra_recipients=tuple(g.strip() for g in extra.split(",") if g.strip()),
+            ),
+            blur_thumbnails=_bool(_setting("ADWATCH_BLUR_THUMBNAILS", env)),
+            thumbnails_per_ad=int(_setting("ADWATCH_DIGEST_THUMBNAILS", env)),
+            max_thumbnails=int(_setting("ADWATCH_DIGEST_MAX_THUMBNAILS", env)),
+            thumbnail_max_bytes=int(_setting("ADWATCH_THUMBNAIL_MAX_BYTES", env)),
+            thumbnail_timeout=float(_setting("ADWATCH_THUMBNAIL_TIMEOUT", env)),
+            smtp_timeout=float(_setting("ADWATCH_SMTP_TIMEOUT", env)),
+            digest_max_bytes=_positive_int("ADWATCH_DIGEST_MAX_BYTES", env),
+            kibana_url=(env.get("ADWATCH_KIBANA_URL") or "").strip() or None,
+            kibana_data_view=str(_setting("ADWATCH_KIBANA_DATA_VIEW", env)),
+        )
+
+
+def open_alert_state(directory: str | os.PathLike[str]) -> SQLiteStore:
+    """The local SQLite file that holds the ledger and the outbox state, in every mode."""
+    return SQLiteStore(Path(directory) / "adwatch.sqlite3")
+
+
+def set_aside_report(directory: str | os.PathLike[str], limit: int = 20) -> list[str]:
+    """``adwatch doctor``'s lines about digests a mail server refused for good (in
+    ``outbox/failed/``): a count, then one line per digest, newest ``limit`` of them."""
+    directory = Path(directory)
+    if not (directory / "adwatch.sqlite3").exists():
+        return []
+    state = open_alert_state(directory)
+    try:
+        failed = Outbox(directory / "outbox", state).set_aside_digests()
+    finally:
+        state.close()
+    if not failed:
+        return []
+    lines = [
+        f"{len(failed)} digest(s) refused for good by the mail server, set aside in "
+        f"{directory / 'outbox' / 'failed'} (move one back to outbox/ to send it again)"
+    ]
+    for d in failed[-limit:]:
+        lines.append(
+            f"failed/{d.file}: {d.group}, {d.alert_count} alert(s), {d.created_at}: {d.last_error}"
+        )
+    if len(failed) > limit:
+        lines.append(f"... and {len(failed) - limit} more")
+    return lines
+
+
+# ---------------------------------------------------------------- thumbnails
+
+
+class ImageFetcher:
+    """Fetches ad photos for thumbnails politely: our User-Agent, robots.txt, a size cap,
+    a timeout, images only, and no private addresses unless the ad's source allows them."""
+
+    def __init__(self, max_bytes: int, timeout: float, allow_private: Iterable[str] = ()):
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.allow_private = set(allow_private)
+        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._lock = threading.Lock()
+
+    def _open(self, url: str, private_ok: bool, accept: str) -> Any:
+        return open_url(url, private_ok, accept, timeout=self.timeout)
+
+    def _robots_txt(self, origin: str, private_ok: bool) -> urllib.robotparser.RobotFileParser:
+        parser = urllib.robotparser.RobotFileParser()
+        lines: list[str] = []
+        try:
+            with self._open(origin + "/robots.txt", private_ok, "text/plain") as resp:
+                lines = resp.read(512 * 1024).decode("utf-8", errors="replace").splitlines()
+        except urllib.error.HTTPError as exc:
+            # RFC 9309: no robots.txt (4xx) allows everything, a server error nothing
+            parser.disallow_all = exc.code >= 500
+        except (OSError, ValueError):
+            pass  # unreachable: the image will not come either
+        parser.parse(lines)
+        return parser
+
+    def _allowed_by_robots(self, url: str, private_ok: bool) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            if origin not in self._robots:
+                self._robots[origin] = self._robots_txt(origin, private_ok)
+            return self._robots[origin].can_fetch(defaults.USER_AGENT, url)
+
+    def fetch(self, url: str, source: str) -> bytes | None:
+        """The image at ``url`` (of an ad of ``source``), or None if it cannot be had."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            return None
+        private_ok = source in self.allow_private
+        try:
+            if not private_ok and not host_is_public(url):
+                return None
+            if not self._allowed_by_robots(url, private_ok):
+                return None
+            with self._open(url, private_ok, "image/*") as resp:
+                if not resp.headers.get_content_type().startswith("image/"):
+                    return None
+                data = resp.read(self.max_bytes + 1)
+        except (OSError, ValueError, urllib.error.URLError) as exc:
+            logger.info("thumbnail %s not fetched: %s", url, exc)
+            return None
+        return data if len(data) <= self.max_bytes else None
+
+    def fetch_all(self, wanted: list[tuple[str, str]]) -> dict[str, bytes]:
+        """``[(url, source)]`` -> ``{url: bytes}`` for those that could be fetched."""
+        if not wanted:
+            return {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            results = pool.map(lambda w: (w[0], self.fetch(*w)), wanted)
+            return {url: data for url, data in results if data}
+
+
+def images_dir(data_dir: Path) -> Path | None:
+    """The local folder the photo pipeline keeps photos in, or None (a remote store)."""
+    store = os.environ.get("ADWATCH_IMAGES_STORE") or str(data_dir / "images")
+    return None if "://" in store else Path(store)
+
+
+def local_photos(
+    alerts: list[Alert], urls: set[str], folder: Path | None, max_bytes: int
+) -> dict[str, bytes]:
+    """Those of ``urls`` the crawl already downloaded (``Ad.images[].path``), by URL."""
+    found: dict[str, bytes] = {}
+    if folder is None:
+        return found
+    for alert in alerts:
+        for record in alert.ad.get("images") or []:
+            url, path = record.get("url"), record.get("path")
+            if url not in urls or not path or url in found:
+                continue
+            file = (folder / path).resolve()
+            try:
+                if folder.resolve() in file.parents and file.stat().st_size <= max_bytes:
+                    found[url] = file.read_bytes()
+            except OSError:
+                continue
+    return found
+
+
+def _wanted_images(alerts: list[Alert], per_ad: int, limit: int) -> list[tuple[str, str]]:
+    wanted: dict[str, str] = {}
+    seen_ads: set[str] = set()
+    for alert in sorted(alerts, key=lambda a: a.id or 0):
+        ad = alert.ad
+        if alert.ad_id in seen_ads:
+            continue
+        seen_ads.add(alert.ad_id)
+        for url in (ad.get("image_urls") or [])[:per_ad]:
+            if len(wanted) < limit:
+                wanted.setdefault(url, ad.get("source") or "")
+    return list(wanted.items())
+
+
+# ---------------------------------------------------------------- the pass
+
+
+def _digest_id(group: str, alerts: list[Alert], now: datetime) -> str:
+    ids = ",".join(str(a.id) for a in alerts)
+    return f"{now:%Y%m%dT%H%M%SZ}-{group}-{hashlib.sha1(ids.encode()).hexdigest()[:8]}"
+
+
+def run_alert_pass(
+    data_dir: str | os.PathLike[str],
+    ruleset: RuleSet | None,
+    *,
+    allow_private: Iterable[str] = (),
+    settings: AlertSettings | None = None,
+    ad_store: Any = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Run steps 1-5 (see the module doc); return the counts for the run summary.
+    Raises only on a programming error; SMTP and fetch problems are in the counts."""
+    settings = settings or AlertSettings.from_env()
+    ruleset = ruleset if ruleset is not None else RuleSet()
+    now = now or datetime.now(UTC)
+    data_dir = Path(data_dir)
+    out: dict[str, Any] = {
+        "alerts_due": 0,
+        "by_severity": {},
+        "digests_built": 0,
+        "digests_sent": 0,
+        "digests_queued": 0,
+        "send_failures": 0,
+        "digests_set_aside": 0,
+        "digests_failed": 0,
+        "resent_after_interruption": 0,
+        "outbox": str(data_dir / "outbox"),
+        "smtp": None,
+        "errors": [],
+        "warnings": [],
+    }
+    try:
+        smtp = smtp_config(timeout=settings.smtp_timeout)
+        out["smtp"] = smtp.where if smtp else None
+    except ValueError as exc:
+        smtp = None
+        out["errors"].append(str(exc))
+    channel = EmailChannel(
+        DigestOptions(
+            mail_from=smtp.mail_from
+            if smtp
+            else (os.environ.get("ADWATCH_MAIL_FROM") or "adwatch@localhost"),
+            kibana_url=settings.kibana_url,
+            kibana_data_view=settings.kibana_data_view,
+            blur_thumbnails=settings.blur_thumbnails,
+            thumbnails_per_ad=settings.thumbnails_per_ad,
+            max_bytes=settings.digest_max_bytes,
+        ),
+        smtp,
+    )
+    state = open_alert_state(data_dir)
+    try:
+        outbox = Outbox(data_dir / "outbox", state)
+        recovery = outbox.recover()
+        out["resent_after_interruption"] = recovery.resend
+        if recovery.requeued:
+            out["warnings"].append(
+                f"{recovery.requeued} digest(s) moved back from outbox/failed/: sent again"
+            )
+        if recovery.orphaned:
+            out["warnings"].append(
+                f"{recovery.orphaned} digest file(s) never queued moved to outbox/orphaned/"
+            )
+
+        # 2. the ledger
+        rule_sightings, phone_sightings = state.pending_sightings()
+        decision = decide(rule_sightings, phone_sightings, ruleset, state, now, settings.entity)
+        new_alerts = state.commit_decision(decision, rule_sightings, phone_sightings)
+        out["alerts_due"] = len(new_alerts)
+        for alert in new_alerts:
+            out["by_severity"][alert.severity] = out["by_severity"].get(alert.severity, 0) + 1
+        if decision.unknown_rules:
+            out["warnings"].append(
+                "matches of rules no longer in the rules file ignored: "
+                + ", ".join(sorted(decision.unknown_rules))
+            )
+
+        # 3. digests
+        fetcher = ImageFetcher(
+            settings.thumbnail_max_bytes, settings.thumbnail_timeout, allow_private
+        )
+        for group, alerts in state.undelivered_alerts().items():
+            recipients = ruleset.recipients.get(group)
+            if recipients is None:
+                out["warnings"].append(
+                    f"{len(alerts)} alert(s) for recipient group {group!r}, which the rules "
+                    "file no longer has: they wait"
+                )
+                continue
+            addresses = channel.addresses(recipients)
+            if not addresses:
+                out["warnings"].append(
+                    f"recipient group {group!r} has no address (an unset ${{VARIABLE}}?): "
+                    f"{len(alerts)} alert(s) wait"
+                )
+                continue
+            digest_id = _digest_id(group, alerts, now)
+            wanted = (
+                _wanted_images(alerts, settings.thumbnails_per_ad, settings.max_thumbnails)
+                if settings.thumbnails_per_ad > 0
+                else []
+            )
+            # photos the crawl kept are used as they are; the others are fetched now
+            images = local_photos(
+                alerts, {u for u, _ in wanted}, images_dir(data_dir), settings.thumbnail_max_bytes
+            )
+            images.update(fetcher.fetch_all([w for w in wanted if w[0] not in images]))
+            # a digest over ADWATCH_DIGEST_MAX_BYTES comes as several messages
+            for message in channel.render(
+                alerts,
+                group=group,
+                addresses=addresses,
+                digest_id=digest_id,
+                images=images,
+                now=now,
+            ):
+                record = DigestRecord(
+                    id=message.digest_id,
+                    channel=channel.name,
+                    group=group,
+                    addresses=addresses,
+                    subject=message.subject,
+                    message_id=message.message_id,
+                    file=message.digest_id + channel.suffix,
+                    created_at=now.isoformat(timespec="seconds"),
+                )
+                ids = [a.id for a in message.alerts if a.id is not None]
+                outbox.queue(record, message.data, ids)
+                out["digests_built"] += 1
+
+        # 4. sending
+        transport = channel.open()
+        if transport is not None:
+            with transport:
+                delivery = outbox.deliver(lambda data, rec: channel.send(transport, data, rec))
+            out["digests_sent"] = delivery.sent
+            out["send_failures"] = delivery.failed
+            out["digests_set_aside"] = delivery.set_aside
+            out["errors"].extend(delivery.errors)
+            if delivery.refused:
+                out["warnings"].append("recipients refused: " + ", ".join(delivery.refused))
+        out["digests_queued"] = len(outbox.waiting())
+        out["digests_failed"] = len(outbox.set_aside_digests())
+
+        # 5. the adwatch-alerts index
+        if ad_store is not None and hasattr(ad_store, "index_documents"):
+            try:
+                out["alerts_indexed"] = mirror_alerts(state, ad_store)
+            except Exception as exc:  # Elasticsearch down: the next pass copies them
+                out["warnings"].append(f"alerts not copied to Elasticsearch: {exc}")
+    finally:
+        state.close()
+    return out
+
+
+def alert_document(alert: Alert) -> dict[str, Any]:
+    """An alert as the ``adwatch-alerts`` index holds it (crawler/stores/es_schema.py)."""
+    ad = alert.ad
+    d = alert.detail
+    terms = sorted({t.get("term") for t in d.get("terms") or [] if t.get("term")})
+    return {
+        "alert_id": str(alert.id),
+        "rule_id": alert.rule,
+        "rule_name": d.get("name") or alert.rule,
+        "severity": alert.severity,
+        "ad_id": alert.ad_id,
+        "cluster_id": alert.cluster,
+        "ad_url": ad.get("url"),
+        "ad_title": ad.get("title"),
+        "source": ad.get("source"),
+        "matched_terms": terms,
+        "phones": list(
+            dict.fromkeys([*(ad.get("phones") or []), *(ad.get("whatsapp") or [])])
+            or ([d["phone"]] if d.get("phone") else [])
+        ),
+        "recipients": alert.recipients,
+        "risk_score": ad.get("risk_score"),
+        "status": alert.status,
+        "created_at": alert.created_at,
+        "sent_at": alert.sent_at,
+    }
+
+
+def mirror_alerts(state: SQLiteStore, store: Any) -> int:
+    """Copy alerts new or changed since the last copy to the store's alerts index."""
+    copied = 0
+    while True:
+        alerts = state.unmirrored_alerts()
+        if not alerts:
+            return copied
+        store.index_documents("alerts", [(str(a.id), alert_document(a)) for a in alerts])
+        state.mark_mirrored(alerts)
+        copied += len(alerts)
+
+
+def alert_pass(
+    data_dir: str | os.PathLike[str],
+    sources: Any = None,
+    ad_store: Any = None,
+) -> dict[str, Any]:
+    """The pass as ``adwatch run`` calls it: rules from ``ADWATCH_RULES``, never raises
+    (an error is reported in the returned counts)."""
+    from crawler.extract.rules import load_ruleset
+    from crawler.stores import es_config, open_store
+
+    opened = None
+    try:
+        settings = AlertSettings.from_env()
+        if not settings.enabled:
+            return {"disabled": True}
+        # a source listing its private hosts allows them in its crawl, not for thumbnails
+        private = [s for s in sources.sources if s.allow_private_network is True] if sources else []
+        allow = [s.name for s in private]
+        if ad_store is None and es_config() is not None:
+            ad_store = opened = open_store(data_dir)
+        return run_alert_pass(
+            data_dir, load_ruleset(), allow_private=allow, settings=settings, ad_store=ad_store
+        )
+    except Exception as exc:
+        if datadir.record(exc, data_dir):  # disk full or read-only: the run says so
+            return {"errors": [f"alert pass failed: {datadir.fault()}"], "failed": True}
+        logger.exception("the alert pass failed")
+        return {"errors": [f"alert pass failed: {exc}"], "failed": True}
+    finally:
+        if opened is not None:
+            opened.close()

@@ -1,0 +1,150 @@
+"""One-off polite HTTP GETs outside the crawl (``adwatch extract``, ``search --image``,
+``rules test URL``, digest thumbnails), and the browser's requests (crawler/fetch/browser_guard.py):
+our User-Agent, a timeout, a size cap, and no private, loopback or link-local hosts unless
+allowed, checked before the request and again on every redirect.
+
+A connection goes to the addresses that were checked (crawler/fetch/resolver.py resolves a name once
+and keeps the answer), and HTTPS still verifies the certificate of the name. Proxies from the
+environment are not used: a proxy would resolve the name itself.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.fetch.resolver import (
+    ADDRESSES,
+    AllowedHosts,
+    PrivateAddressRefused,
+    connect_checked,
+    is_public_address,
+)
+from crawler.settings import DOWNLOAD_TIMEOUT, USER_AGENT
+
+
+def host_is_public(url: str) -> bool:
+    """True when every address the URL's host resolves to is public."""
+    try:
+        addresses = ADDRESSES.addresses(urlsplit(url).hostname or "")
+    except (OSError, UnicodeError):
+        return False
+    return all(is_public_address(a) for a in addresses)
+
+
+class _Policy:
+    """Which private hosts a connection may reach: all (``allow_all``) or those listed."""
+
+    allow_all = False
+    allowed_hosts: AllowedHosts = set()
+
+    def _create_checked_connection(
+        self, address: tuple[str, int], timeout: Any = None, source_address: Any = None
+    ) -> socket.socket:
+        return connect_checked(
+            address[0], address[1], self.allow_all, self.allowed_hosts, timeout, source_address
+        )
+
+
+class CheckedHTTPConnection(_Policy, http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._create_connection = self._create_checked_connection
+
+
+class CheckedHTTPSConnection(_Policy, http.client.HTTPSConnection):
+    # connects like CheckedHTTPConnection, then TLS with the name (SNI, certificate check)
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._create_connection = self._create_checked_connection
+
+
+def _connection_classes(
+    allow_all: bool, allowed_hosts: AllowedHosts
+) -> tuple[type[CheckedHTTPConnection], type[CheckedHTTPSConnection]]:
+    policy = {"allow_all": allow_all, "allowed_hosts": allowed_hosts}
+    return (
+        type("HTTPConnection", (CheckedHTTPConnection,), policy),
+        type("HTTPSConnection", (CheckedHTTPSConnection,), policy),
+    )
+
+
+class CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, allow_all: bool, allowed_hosts: AllowedHosts):
+        super().__init__()
+        self.connection = _connection_classes(allow_all, allowed_hosts)[0]
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self.connection, req)
+
+
+class CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, allow_all: bool, allowed_hosts: AllowedHosts):
+        super().__init__()
+        self.connection = _connection_classes(allow_all, allowed_hosts)[1]
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self.connection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+class PublicOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
+        if not host_is_public(newurl):
+            raise urllib.error.URLError(f"redirect to a private address refused: {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
+        return None  # the 3xx response is the answer
+
+
+def checked_opener(
+    allow_all: bool, allowed_hosts: AllowedHosts | None = None, follow_redirects: bool = True
+) -> urllib.request.OpenerDirector:
+    """An opener whose connections go only where the policy allows, at the checked
+    addresses, without the environment's proxies."""
+    redirects = NoRedirects() if not follow_redirects else None
+    if redirects is None and not allow_all:
+        redirects = PublicOnlyRedirects()
+    handlers: list[Any] = [
+        urllib.request.ProxyHandler({}),
+        CheckedHTTPHandler(allow_all, set(allowed_hosts or ())),
+        CheckedHTTPSHandler(allow_all, set(allowed_hosts or ())),
+    ]
+    if redirects is not None:
+        handlers.append(redirects)
+    return urllib.request.build_opener(*handlers)
+
+
+def open_url(
+    url: str, allow_private: bool, accept: str = "*/*", timeout: float = DOWNLOAD_TIMEOUT
+) -> Any:
+    """Open ``url`` (http or https only); raise ValueError for a refused host."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"only http(s) URLs: {url}")
+    refused = ValueError(
+        f"{urlsplit(url).hostname} is a private or loopback address (use --allow-private-network)"
+    )
+    if not allow_private and not host_is_public(url):
+        raise refused
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
+    try:
+        return checked_opener(allow_private).open(request, timeout=timeout)
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, PrivateAddressRefused):
+            raise refused from None
+        raise
+
+
+def fetch_bytes(url: str, allow_private: bool, max_bytes: int) -> tuple[bytes, str, str | None]:
+    """The body (at most ``max_bytes``), the final URL and the declared charset."""
+    with open_url(url, allow_private) as resp:
+        body = resp.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            raise ValueError(f"larger than {max_bytes} bytes: {url}")
+        return body, resp.geturl(), resp.headers.get_content_charset()
