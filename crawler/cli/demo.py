@@ -47,7 +47,7 @@ def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> i
     store = open_store(ddir)
     try:
         stored = store.count_ads()
-        sightings = getattr(store, "local", store).count_sightings()
+        sightings = store.photos.count_sightings()
         print()
         how = "with the browser" if browser else "without a browser (Chromium is not installed)"
         print(

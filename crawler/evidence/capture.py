@@ -513,7 +513,7 @@ def build_packet(
         raise UnknownAd(ad_id)
     local = getattr(store, "local", store)
     if local is not store:  # photos and sightings are kept locally in every mode
-        local.with_photo_fields([ad])
+        store.photos.with_photo_fields([ad])
     packet = Packet(path=Path(out))
     files: dict[str, bytes] = {}
 

@@ -109,7 +109,7 @@ class AdImagesPipeline(ImagesPipeline):
         self.pool = hashing_pool(settings.getint("ADWATCH_IMAGE_THREADS"))
         self.stats = crawler.stats
         self.ad_store = acquire_store(settings.get("ADWATCH_DATA_DIR"))
-        self.photo_state = getattr(self.ad_store, "local", self.ad_store)
+        self.photo_state = self.ad_store.photos
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod

@@ -57,7 +57,7 @@ class RepostPipeline:
         self.min_similarity = settings.getfloat("ADWATCH_REPOST_TEXT_SIMILARITY")
         directory = settings.get("ADWATCH_DATA_DIR")
         self.store = acquire_store(directory)
-        self.state = getattr(self.store, "local", self.store)
+        self.state = self.store.photos
         self.index = PhotoIndex.acquire(
             self.state, str(data_dir(directory).resolve()), photo_rule(settings)
         )

@@ -61,7 +61,7 @@ def search_image(
     rule = rule or PhotoMatch(
         ADWATCH_PHASH_THRESHOLD, ADWATCH_DHASH_THRESHOLD, ADWATCH_CROP_THRESHOLD
     )
-    state = getattr(store, "local", store)
+    state = store.photos
     index = PhotoIndex(state, rule, cluster_pending=False)
     distances = dict(index.matches(photo_of(facts)))
     best: dict[str, tuple[int, str, str]] = {}

@@ -182,6 +182,7 @@ class ElasticsearchStore:
         self.es = config.client()
         directory = Path(directory)
         self.local = SQLiteStore(directory / "adwatch.sqlite3")
+        self.photos = self.local.photos
         self.spool = Spool(directory / "spool" / f"{config.prefix}-elasticsearch.jsonl")
         self.rejected = Spool(directory / "spool" / f"{config.prefix}-rejected.jsonl")
         self._lock = threading.RLock()

@@ -29,6 +29,7 @@ import numpy as np
 
 from crawler.items import Ad
 from crawler.photos.hashing import ImageFacts, hash_hex, to_signed, to_unsigned
+from crawler.stores.connection import SQLiteState, chunks, marks
 
 REPOST = "repost"
 
@@ -119,18 +120,11 @@ def image_record(row: Any, url: str | None = None) -> dict[str, Any]:
     }
 
 
-class PhotoState:
-    """Mixin for :class:`~crawler.stores.sqlite.SQLiteStore` (needs ``conn``, ``_lock``,
-    ``_tx``)."""
+class PhotoState(SQLiteState):
+    """Photos, clusters, the pages that show them and repost sightings, over the data
+    directory's one SQLite connection (``store.photos`` of every store)."""
 
-    conn: Any
-    _lock: Any
-
-    def _tx(self) -> Any:  # pragma: no cover - provided by the store
-        raise NotImplementedError
-
-    def _init_photo_tables(self) -> None:
-        self.conn.executescript(PHOTO_SCHEMA)
+    schema = PHOTO_SCHEMA
 
     # ---------------------------------------------------------------- photos
 
@@ -189,9 +183,9 @@ class PhotoState:
         """sha256 -> (image id, cluster) for the photos known among ``sha256s``."""
         out: dict[str, tuple[int, int | None]] = {}
         with self._lock:
-            for chunk in _chunks(sha256s):
+            for chunk in chunks(sha256s):
                 rows = self.conn.execute(
-                    f"SELECT sha256, id, cluster FROM images WHERE sha256 IN ({_marks(chunk)})",
+                    f"SELECT sha256, id, cluster FROM images WHERE sha256 IN ({marks(chunk)})",
                     chunk,
                 ).fetchall()
                 out.update((r[0], (r[1], r[2])) for r in rows)
@@ -201,10 +195,10 @@ class PhotoState:
         """id -> {phash, phash_mirror, dhash, dhash_mirror, crops, cluster} (unsigned ints)."""
         out: dict[int, dict[str, Any]] = {}
         with self._lock:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 rows = self.conn.execute(
                     "SELECT id, phash, phash_mirror, dhash, dhash_mirror, crops, cluster "
-                    f"FROM images WHERE id IN ({_marks(chunk)})",
+                    f"FROM images WHERE id IN ({marks(chunk)})",
                     chunk,
                 ).fetchall()
                 for r in rows:
@@ -240,7 +234,7 @@ class PhotoState:
         root = members[0]
         with self._lock, self._tx():
             self.conn.execute(
-                f"UPDATE images SET cluster = ? WHERE cluster IN ({_marks(members)}) OR id = ?",
+                f"UPDATE images SET cluster = ? WHERE cluster IN ({marks(members)}) OR id = ?",
                 [root, *members, image_id],
             )
         return root
@@ -248,9 +242,9 @@ class PhotoState:
     def image_clusters(self, ids: list[int]) -> dict[int, int | None]:
         with self._lock:
             out: dict[int, int | None] = {}
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 rows = self.conn.execute(
-                    f"SELECT id, cluster FROM images WHERE id IN ({_marks(chunk)})", chunk
+                    f"SELECT id, cluster FROM images WHERE id IN ({marks(chunk)})", chunk
                 ).fetchall()
                 out.update((r[0], r[1]) for r in rows)
         return out
@@ -292,7 +286,7 @@ class PhotoState:
                 "SELECT a.ad_id, a.canonical_url, i.cluster FROM ad_images a "
                 "JOIN images i ON i.id = a.image_id WHERE a.canonical_url != ? AND a.ad_id IN "
                 "(SELECT b.ad_id FROM ad_images b JOIN images j ON j.id = b.image_id "
-                f"WHERE j.cluster IN ({_marks(wanted)}))",
+                f"WHERE j.cluster IN ({marks(wanted)}))",
                 [exclude_url, *wanted],
             ).fetchall()
         out: dict[str, dict[str, Any]] = {}
@@ -319,7 +313,7 @@ class PhotoState:
         with self._lock:
             rows = self.conn.execute(
                 "SELECT DISTINCT a.phones FROM ad_images a JOIN images i ON i.id = a.image_id "
-                f"WHERE i.cluster IN ({_marks(wanted)}) AND a.canonical_url != ?",
+                f"WHERE i.cluster IN ({marks(wanted)}) AND a.canonical_url != ?",
                 [*wanted, exclude_url],
             ).fetchall()
         phones: dict[str, None] = {}
@@ -332,10 +326,10 @@ class PhotoState:
         source}."""
         out: list[dict[str, Any]] = []
         with self._lock:
-            for chunk in _chunks(image_ids):
+            for chunk in chunks(image_ids):
                 rows = self.conn.execute(
                     "SELECT canonical_url, ad_id, image_id, url, source FROM ad_images "
-                    f"WHERE image_id IN ({_marks(chunk)})",
+                    f"WHERE image_id IN ({marks(chunk)})",
                     chunk,
                 ).fetchall()
                 out.extend(dict(r) for r in rows)
@@ -402,9 +396,9 @@ class PhotoState:
     def known_sightings(self, canonical_urls: list[str]) -> set[str]:
         out: set[str] = set()
         with self._lock:
-            for chunk in _chunks(canonical_urls):
+            for chunk in chunks(canonical_urls):
                 rows = self.conn.execute(
-                    f"SELECT canonical_url FROM sightings WHERE canonical_url IN ({_marks(chunk)})",
+                    f"SELECT canonical_url FROM sightings WHERE canonical_url IN ({marks(chunk)})",
                     chunk,
                 ).fetchall()
                 out.update(r[0] for r in rows)
@@ -428,16 +422,16 @@ class PhotoState:
         still has: the files to delete from the images store."""
         released: list[str] = []
         with self._lock, self._tx():
-            for chunk in _chunks(urls):
-                marks = _marks(chunk)
+            for chunk in chunks(urls):
+                where = marks(chunk)
                 ids = [
                     r[0]
                     for r in self.conn.execute(
-                        f"SELECT DISTINCT image_id FROM image_urls WHERE url IN ({marks})", chunk
+                        f"SELECT DISTINCT image_id FROM image_urls WHERE url IN ({where})", chunk
                     )
                 ]
-                self.conn.execute(f"DELETE FROM image_urls WHERE url IN ({marks})", chunk)
-                self.conn.execute(f"DELETE FROM ad_images WHERE url IN ({marks})", chunk)
+                self.conn.execute(f"DELETE FROM image_urls WHERE url IN ({where})", chunk)
+                self.conn.execute(f"DELETE FROM ad_images WHERE url IN ({where})", chunk)
                 for image_id in ids:
                     if self.conn.execute(
                         "SELECT 1 FROM image_urls WHERE image_id = ? UNION ALL "
@@ -493,12 +487,3 @@ class PhotoState:
                 ad.cluster_id = ad.id
                 ad.cluster_size = 1 + ad.repost_count
         return ads
-
-
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" * len(values))
-
-
-def _chunks(values: list[Any], size: int = 500) -> Iterable[list[Any]]:
-    for i in range(0, len(values), size):
-        yield list(values[i : i + size])

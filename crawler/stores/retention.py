@@ -44,11 +44,7 @@ def prune(
     result.image_urls = len(orphans)
     # the photo pipeline's records (crawler/stores/photo_state.py, in the local SQLite file)
     # name the files by content; a file goes when no remaining URL has its content
-    photos = getattr(store, "local", store)
-    if hasattr(photos, "release_photos"):
-        paths = [images_dir / p for p in photos.release_photos(sorted(orphans))]
-    else:
-        paths = []
+    paths = [images_dir / p for p in store.photos.release_photos(sorted(orphans))]
     for url in sorted(orphans):
         paths += image_files(url, images_dir)
     for path in dict.fromkeys(paths):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
 from crawler.items import Ad
 from crawler.stores.alert_state import AlertState
 from crawler.stores.base import NEW, UNCHANGED, UPDATED, SearchHit, SearchQuery
+from crawler.stores.connection import Database, Transaction
 from crawler.stores.evidence_state import EvidenceState
 from crawler.stores.health_state import HealthState
 from crawler.stores.photo_state import PhotoState
@@ -135,7 +135,7 @@ _AD_COLUMNS = [
 ]
 
 
-class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
+class SQLiteStore(AlertState, HealthState, EvidenceState):
     """Ads, source state and runs in ``<data_dir>/adwatch.sqlite3``; also, in every mode,
     the alert ledger and the outbox state (crawler/stores/alert_state.py), photos,
     their clusters and repost sightings (crawler/stores/photo_state.py), source
@@ -145,20 +145,14 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
     backend = "sqlite"
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self.conn = sqlite3.connect(
-            str(self.path), timeout=30, isolation_level=None, check_same_thread=False
-        )
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.db = Database(path)
+        self.path = self.db.path
+        self._lock = self.db.lock
+        self.conn = self.db.conn
         self.conn.executescript(SCHEMA)
         self._migrate()
         self._init_alert_tables()
-        self._init_photo_tables()
+        self.photos = PhotoState(self.db)
         self._init_health_tables()
         self._init_evidence_tables()
 
@@ -200,7 +194,7 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
             return []
         if any(ad.repost_of for ad in ads):  # reposts are kept as sightings of their original
             kept = iter(self.upsert_ads([a for a in ads if not a.repost_of], seen_at))
-            seen = iter(self.record_sightings([a for a in ads if a.repost_of], seen_at))
+            seen = iter(self.photos.record_sightings([a for a in ads if a.repost_of], seen_at))
             return [next(seen) if a.repost_of else next(kept) for a in ads]
         statuses: list[str] = []
         with self._lock, self._tx():
@@ -256,7 +250,7 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
                 [(seen_at, u) for u in canonical_urls],
             )
             touched = cur.rowcount
-        return touched + self.touch_sightings(canonical_urls, seen_at)
+        return touched + self.photos.touch_sightings(canonical_urls, seen_at)
 
     def mark_unavailable(self, canonical_url: str, reason: str, at: str) -> None:
         """Remember an ad page that was gone (404/410) or held no ad, so it is not
@@ -326,8 +320,7 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
         """Writes are committed as they happen; nothing is buffered here."""
 
     def close(self) -> None:
-        with self._lock:
-            self.conn.close()
+        self.db.close()
 
     # ---------------------------------------------------------------- reads
 
@@ -344,7 +337,7 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
                     chunk,
                 ).fetchall()
                 out.update(r[0] for r in rows)
-        return out | self.known_sightings(canonical_urls)
+        return out | self.photos.known_sightings(canonical_urls)
 
     def count_ads(self, source: str | None = None) -> int:
         with self._lock:
@@ -357,7 +350,7 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
     def get_ad(self, ad_id: str) -> Ad | None:
         with self._lock:
             row = self.conn.execute("SELECT * FROM ads WHERE id = ?", (ad_id,)).fetchone()
-        return self.with_photo_fields([self._ad(row)])[0] if row else None
+        return self.photos.with_photo_fields([self._ad(row)])[0] if row else None
 
     def all_ads(self, source: str | None = None) -> list[dict[str, Any]]:
         """Every ad with its sighting counters (for exports and tests)."""
@@ -367,7 +360,7 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
         with self._lock:
             rows = self.conn.execute(sql + " ORDER BY first_seen, id", args).fetchall()
         out = []
-        ads = self.with_photo_fields([self._ad(row) for row in rows])
+        ads = self.photos.with_photo_fields([self._ad(row) for row in rows])
         for ad, row in zip(ads, rows, strict=True):
             d = ad.to_dict()
             d.update(first_seen=row["first_seen"], last_seen=row["last_seen"])
@@ -431,7 +424,7 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
         args.append(query.limit)
         with self._lock:
             rows = self.conn.execute(sql, args).fetchall()
-        ads = self.with_photo_fields([self._ad(r) for r in rows])
+        ads = self.photos.with_photo_fields([self._ad(r) for r in rows])
         return [
             SearchHit(
                 ad=ad,
@@ -446,8 +439,8 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
 
     # ---------------------------------------------------------------- helpers
 
-    def _tx(self) -> _Transaction:
-        return _Transaction(self.conn)
+    def _tx(self) -> Transaction:
+        return Transaction(self.conn)
 
     @staticmethod
     def _values(ad: Ad) -> tuple[Any, ...]:
@@ -463,30 +456,6 @@ class SQLiteStore(AlertState, PhotoState, HealthState, EvidenceState):
         for k in _JSON_FIELDS:
             d[k] = json.loads(d[k] or "[]")
         return Ad.from_dict(d)
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on error."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is None:
-            try:
-                self.conn.execute("COMMIT")
-                return
-            except sqlite3.Error:
-                # a COMMIT that fails (disk full) leaves the transaction open
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-        # SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR)
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
 
 
 def fts_query(text: str) -> str:

@@ -40,7 +40,7 @@ class Crawl:
 
     def __init__(self, path):
         self.store = SQLiteStore(path / "adwatch.sqlite3")
-        self.index = PhotoIndex(self.store)
+        self.index = PhotoIndex(self.store.photos)
         self.n = 0
 
     def ad(self, url: str, photos: list[bytes], phones: list[str], body: str = TEXT) -> Ad:
@@ -60,7 +60,7 @@ class Crawl:
             facts = inspect_image(data)
             image_url = f"{url}/photo{self.n}.jpg"
             ad.image_urls.append(image_url)
-            ad.images.append(self.store.save_image(facts, "full/x", image_url, "2026-01-01"))
+            ad.images.append(self.store.photos.save_image(facts, "full/x", image_url, "2026-01-01"))
         place_ad(ad, self.index, self.store, 0.4)
         self.store.upsert_ads([ad], "2026-01-01T00:00:00")
         return ad
@@ -159,10 +159,10 @@ def test_a_photo_that_bridges_two_clusters_merges_them_under_the_oldest(crawl):
     # cropped towards opposite corners: too far apart to be the same photo...
     crawl.ad("http://a.example/1", [jpeg(image.crop((dx, dy, width, height)))], [])
     crawl.ad("http://b.example/2", [jpeg(image.crop((0, 0, width - dx, height - dy)))], [])
-    assert len(set(crawl.store.image_clusters([1, 2]).values())) == 2
+    assert len(set(crawl.store.photos.image_clusters([1, 2]).values())) == 2
     # ...until the whole photo, a near-duplicate of each, joins them
     whole = crawl.ad("http://c.example/3", [jpeg(image)], [])
-    assert set(crawl.store.image_clusters([1, 2, 3]).values()) == {1}
+    assert set(crawl.store.photos.image_clusters([1, 2, 3]).values()) == {1}
     assert whole.image_clusters == [1]
 
 
@@ -190,10 +190,10 @@ def test_released_photos_give_the_files_no_other_url_has(crawl):
     coffee = jpeg(photo("coffee"))
     one = crawl.ad("http://a.example/ad/1", [coffee, jpeg(photo("camera"))], [])
     two = crawl.ad("http://b.example/ad/2", [coffee], [])  # the same bytes, another URL
-    paths = crawl.store.release_photos(one.image_urls)
+    paths = crawl.store.photos.release_photos(one.image_urls)
     assert len(paths) == 1  # the camera photo; the coffee photo is still on ad 2
-    assert crawl.store.image_by_sha256(two.images[0]["sha256"]) is not None
-    assert crawl.store.release_photos(two.image_urls) == ["full/x"]
+    assert crawl.store.photos.image_by_sha256(two.images[0]["sha256"]) is not None
+    assert crawl.store.photos.release_photos(two.image_urls) == ["full/x"]
 
 
 def test_an_older_store_file_gets_the_photo_tables(tmp_path):
@@ -205,8 +205,8 @@ def test_an_older_store_file_gets_the_photo_tables(tmp_path):
     conn.commit()
     conn.close()
     store = SQLiteStore(path)
-    assert store.known_sightings(["http://x"]) == set()
-    assert store.image_for_url("http://x", "2000") is None
+    assert store.photos.known_sightings(["http://x"]) == set()
+    assert store.photos.image_for_url("http://x", "2000") is None
     store.close()
 
 
