@@ -79,7 +79,7 @@ from pydantic import (
 
 from alerts.textnorm import normalize, normalize_term
 from crawler.common.yamlconf import ConfigError, line_for, parse_yaml, validation_problems
-from crawler.config import parse_duration as shared_parse_duration
+from crawler.common.durations import parse_duration as shared_parse_duration
 
 try:  # Python 3.11+
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
