@@ -43,6 +43,7 @@ from alerts.transport import smtp_config
 from crawler import settings as defaults
 from crawler.fetch.webfetch import host_is_public, open_url
 from crawler.health import datadir
+from crawler.stores.alert_state import AlertState
 from crawler.stores.sqlite import SQLiteStore
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def set_aside_report(directory: str | os.PathLike[str], limit: int = 20) -> list
         return []
     state = open_alert_state(directory)
     try:
-        failed = Outbox(directory / "outbox", state).set_aside_digests()
+        failed = Outbox(directory / "outbox", state.alerts).set_aside_digests()
     finally:
         state.close()
     if not failed:
@@ -311,7 +312,7 @@ def run_alert_pass(
     )
     state = open_alert_state(data_dir)
     try:
-        outbox = Outbox(data_dir / "outbox", state)
+        outbox = Outbox(data_dir / "outbox", state.alerts)
         recovery = outbox.recover()
         out["resent_after_interruption"] = recovery.resend
         if recovery.requeued:
@@ -324,9 +325,11 @@ def run_alert_pass(
             )
 
         # 2. the ledger
-        rule_sightings, phone_sightings = state.pending_sightings()
-        decision = decide(rule_sightings, phone_sightings, ruleset, state, now, settings.entity)
-        new_alerts = state.commit_decision(decision, rule_sightings, phone_sightings)
+        rule_sightings, phone_sightings = state.alerts.pending_sightings()
+        decision = decide(
+            rule_sightings, phone_sightings, ruleset, state.alerts, now, settings.entity
+        )
+        new_alerts = state.alerts.commit_decision(decision, rule_sightings, phone_sightings)
         out["alerts_due"] = len(new_alerts)
         for alert in new_alerts:
             out["by_severity"][alert.severity] = out["by_severity"].get(alert.severity, 0) + 1
@@ -340,7 +343,7 @@ def run_alert_pass(
         fetcher = ImageFetcher(
             settings.thumbnail_max_bytes, settings.thumbnail_timeout, allow_private
         )
-        for group, alerts in state.undelivered_alerts().items():
+        for group, alerts in state.alerts.undelivered_alerts().items():
             recipients = ruleset.recipients.get(group)
             if recipients is None:
                 out["warnings"].append(
@@ -404,9 +407,9 @@ def run_alert_pass(
         out["digests_failed"] = len(outbox.set_aside_digests())
 
         # 5. the adwatch-alerts index
-        if ad_store is not None and hasattr(ad_store, "index_documents"):
+        if ad_store is not None and ad_store.backend == "elasticsearch":
             try:
-                out["alerts_indexed"] = mirror_alerts(state, ad_store)
+                out["alerts_indexed"] = mirror_alerts(state.alerts, ad_store)
             except Exception as exc:  # Elasticsearch down: the next pass copies them
                 out["warnings"].append(f"alerts not copied to Elasticsearch: {exc}")
     finally:
@@ -442,7 +445,7 @@ def alert_document(alert: Alert) -> dict[str, Any]:
     }
 
 
-def mirror_alerts(state: SQLiteStore, store: Any) -> int:
+def mirror_alerts(state: AlertState, store: Any) -> int:
     """Copy alerts new or changed since the last copy to the store's alerts index."""
     copied = 0
     while True:

@@ -189,7 +189,7 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
         return 0
     state = open_alert_state(ddir)
     try:
-        alerts = state.list_alerts(limit=args.limit, status=args.status, rule=args.rule)
+        alerts = state.alerts.list_alerts(limit=args.limit, status=args.status, rule=args.rule)
     finally:
         state.close()
     if args.json:
@@ -276,7 +276,7 @@ def doctor_checks(directory: Path) -> list[tuple[str, bool | None, str]]:
         try:
             state = open_alert_state(directory)
             try:
-                waiting = state.digests(["queued", "sending"])
+                waiting = state.alerts.digests(["queued", "sending"])
             finally:
                 state.close()
         except sqlite3.DatabaseError as exc:  # the store check says so too

@@ -254,7 +254,7 @@ class _WarcFile(io.FileIO):
 
 class EvidenceWriter:
     """Appends the captures of new or changed ads to the WARC files of one source and run,
-    and indexes them (see the module doc). ``state`` is the local SQLite store."""
+    and indexes them (see the module doc). ``state`` is the store's evidence state."""
 
     def __init__(
         self,
@@ -289,7 +289,7 @@ class EvidenceWriter:
         return cls(
             data_dir(settings.get("ADWATCH_DATA_DIR")) / "evidence",
             source or crawler.spidercls.name,
-            getattr(store, "local", store),
+            store.evidence,
             settings.getint("ADWATCH_EVIDENCE_WARC_MAX_BYTES"),
             crawler.stats,
         )
@@ -511,9 +511,8 @@ def build_packet(
     ad = store.get_ad(ad_id)
     if ad is None:
         raise UnknownAd(ad_id)
-    local = getattr(store, "local", store)
-    if local is not store:  # photos and sightings are kept locally in every mode
-        store.photos.with_photo_fields([ad])
+    store.photos.with_photo_fields([ad])  # photos and sightings are kept locally in every mode
+    local = store.evidence
     packet = Packet(path=Path(out))
     files: dict[str, bytes] = {}
 

@@ -111,13 +111,13 @@ class StorePipeline:
         settings = crawler.settings
         self.flush_seconds = settings.getfloat("ADWATCH_STORE_FLUSH_SECONDS")
         self.store = acquire_store(settings.get("ADWATCH_DATA_DIR"))
-        bulk = getattr(self.store, "backend", "") == "elasticsearch"
+        bulk = self.store.backend == "elasticsearch"
         key = "ADWATCH_ES_STORE_BATCH" if bulk else "ADWATCH_STORE_BATCH"
         self.batch_size = settings.getint(key)
         self.pending: list[Ad] = []
         self.last_flush = time.monotonic()
         # the alert ledger's sightings live in the local SQLite file in every mode
-        self.alert_state = getattr(self.store, "local", self.store)
+        self.alert_state = self.store.alerts
         enabled = os.environ.get("ADWATCH_ALERTS")
         if not (
             settings.getbool("ADWATCH_ALERTS", True)

@@ -79,14 +79,17 @@ def health_pass(
             records = []
             for summary, source_stats in zip(per_source, stats, strict=True):
                 run = SourceRun.from_stats(summary, source_stats)
-                history = state.healthy_runs(run.source, settings.history_runs)
-                flags = assess(run, history, settings, state.active_health_flags(run.source))
+                history = state.health.healthy_runs(run.source, settings.history_runs)
+                active = state.health.active_health_flags(run.source)
+                flags = assess(run, history, settings, active)
                 summary["health"] = [f.to_dict() for f in flags]
                 if flags:
                     out["flagged"][run.source] = [f.flag for f in flags]
                 records.append((run, flags))
             at = now.isoformat(timespec="seconds")
-            recovered = state.record_source_runs(started.isoformat(timespec="seconds"), records, at)
+            recovered = state.health.record_source_runs(
+                started.isoformat(timespec="seconds"), records, at
+            )
             out["recovered"] = [{"source": s, "flag": f} for s, f in recovered]
             out["ops_email"] = notify_operators(state, Path(data_dir), env, now)
         finally:
@@ -122,12 +125,12 @@ def notify_operators(
         mail["errors"].append(str(exc))
     mail["smtp"] = smtp.where if smtp else None
     mail_from = smtp.mail_from if smtp else (env.get("ADWATCH_MAIL_FROM") or "adwatch@localhost")
-    outbox = Outbox(data_dir / "outbox", state)
-    notices = state.health_notices_due()
+    outbox = Outbox(data_dir / "outbox", state.alerts)
+    notices = state.health.health_notices_due()
     if notices:
         digest_id = health_email_id(notices)
         # queued by a run that stopped before marking its notices: not built twice
-        if digest_id not in {d.id for d in state.digests()}:
+        if digest_id not in {d.id for d in state.alerts.digests()}:
             msg = build_health_email(
                 notices, addresses=addresses, digest_id=digest_id, mail_from=mail_from, now=now
             )
@@ -143,7 +146,7 @@ def notify_operators(
             )
             outbox.queue(record, msg.as_bytes(policy=_WIRE), [])
             mail["built"] = 1
-        state.mark_health_notified(notices, digest_id)
+        state.health.mark_health_notified(notices, digest_id)
         mail["notices"] = len(notices)
     waiting = {d.id for d in outbox.waiting() if d.group == OPS_GROUP}
     if smtp is not None and waiting:
@@ -164,8 +167,8 @@ def doctor_checks(directory: Path, sources: list[str] | None) -> list[tuple[str,
         return []
     state = open_alert_state(directory)
     try:
-        flagged = state.open_health_flags()
-        latest = state.latest_source_runs()
+        flagged = state.health.open_health_flags()
+        latest = state.health.latest_source_runs()
     finally:
         state.close()
     names = sorted(latest) if sources is None else sources

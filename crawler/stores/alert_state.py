@@ -26,6 +26,7 @@ from typing import Any
 from alerts.ledger import Alert, Decision, PhoneSighting, RuleSighting, phone_sightings_of
 from alerts.outbox import DigestRecord
 from crawler.items import Ad
+from crawler.stores.connection import SQLiteState
 
 ALERT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS alert_sightings (
@@ -107,19 +108,12 @@ def _prefixed(table: str) -> str:
     return ", ".join(f"{table}.{c.strip()}" for c in _ALERT_COLUMNS.split(","))
 
 
-class AlertState:
-    """Alert ledger and outbox methods of :class:`crawler.stores.sqlite.SQLiteStore`
-    (it provides ``conn``, ``_lock`` and ``_tx``). Implements :class:`alerts.ledger.History`
+class AlertState(SQLiteState):
+    """The alert ledger and the outbox's digests, over the data directory's one SQLite
+    connection (``store.alerts`` of every store). Implements :class:`alerts.ledger.History`
     and :class:`alerts.outbox.OutboxState`."""
 
-    conn: Any
-    _lock: Any
-
-    def _tx(self) -> Any:  # pragma: no cover - provided by the store
-        raise NotImplementedError
-
-    def _init_alert_tables(self) -> None:
-        self.conn.executescript(ALERT_SCHEMA)
+    schema = ALERT_SCHEMA
 
     # ---------------------------------------------------------------- crawl time
 

@@ -181,8 +181,12 @@ class ElasticsearchStore:
         self.alias = {kind: f"{config.prefix}-{kind}" for kind in KINDS}
         self.es = config.client()
         directory = Path(directory)
-        self.local = SQLiteStore(directory / "adwatch.sqlite3")
-        self.photos = self.local.photos
+        # this host's own state stays in the data directory's SQLite file
+        self._local = SQLiteStore(directory / "adwatch.sqlite3")
+        self.alerts = self._local.alerts
+        self.photos = self._local.photos
+        self.health = self._local.health
+        self.evidence = self._local.evidence
         self.spool = Spool(directory / "spool" / f"{config.prefix}-elasticsearch.jsonl")
         self.rejected = Spool(directory / "spool" / f"{config.prefix}-rejected.jsonl")
         self._lock = threading.RLock()
@@ -692,16 +696,16 @@ class ElasticsearchStore:
     # ---------------------------------------------------------------- local state
 
     def mark_unavailable(self, canonical_url: str, reason: str, at: str) -> None:
-        self.local.mark_unavailable(canonical_url, reason, at)
+        self._local.mark_unavailable(canonical_url, reason, at)
 
     def unavailable_since(self, canonical_urls: list[str], since: str) -> set[str]:
-        return self.local.unavailable_since(canonical_urls, since)
+        return self._local.unavailable_since(canonical_urls, since)
 
     def source_state(self, source: str) -> dict[str, Any]:
-        return self.local.source_state(source)
+        return self._local.source_state(source)
 
     def save_source_state(self, source: str, state: dict[str, Any]) -> None:
-        self.local.save_source_state(source, state)
+        self._local.save_source_state(source, state)
 
     # ---------------------------------------------------------------- reads
 
@@ -966,7 +970,7 @@ class ElasticsearchStore:
                 self._queue.put(None)
                 self._writer.join()
                 self._writer = None
-            self.local.close()
+            self._local.close()
             self.es.close()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from crawler.stores.connection import SQLiteState
 from crawler.stores.photo_state import image_record
 
 EVIDENCE_SCHEMA = """
@@ -64,18 +65,11 @@ EVIDENCE_COLUMNS = (
 )
 
 
-class EvidenceState:
-    """Mixin for :class:`~crawler.stores.sqlite.SQLiteStore` (needs ``conn``, ``_lock``,
-    ``_tx``)."""
+class EvidenceState(SQLiteState):
+    """Where each ad's evidence captures are (WARC file and record), over the data
+    directory's one SQLite connection (``store.evidence`` of every store)."""
 
-    conn: Any
-    _lock: Any
-
-    def _tx(self) -> Any:  # pragma: no cover - provided by the store
-        raise NotImplementedError
-
-    def _init_evidence_tables(self) -> None:
-        self.conn.executescript(EVIDENCE_SCHEMA)
+    schema = EVIDENCE_SCHEMA
 
     def evidence_hashes(self, canonical_urls: Iterable[str]) -> dict[str, str]:
         """canonical URL -> the content hash of its latest capture, for the pages captured."""

@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from crawler.health.checks import Flag, HealthNotice, SourceRun, transitions
+from crawler.stores.connection import SQLiteState
 
 HEALTH_SCHEMA = """
 CREATE TABLE IF NOT EXISTS source_runs (
@@ -49,18 +50,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS health_flags_open ON health_flags(source, flag
 _NOTICE_COLUMNS = "id, source, flag, message, raised_at, recovered_at"
 
 
-class HealthState:
-    """Source-health methods of :class:`crawler.stores.sqlite.SQLiteStore` (it provides
-    ``conn``, ``_lock`` and ``_tx``)."""
+class HealthState(SQLiteState):
+    """Source runs and their health flags, over the data directory's one SQLite connection
+    (``store.health`` of every store)."""
 
-    conn: Any
-    _lock: Any
-
-    def _tx(self) -> Any:  # pragma: no cover - provided by the store
-        raise NotImplementedError
-
-    def _init_health_tables(self) -> None:
-        self.conn.executescript(HEALTH_SCHEMA)
+    schema = HEALTH_SCHEMA
 
     def healthy_runs(self, source: str, limit: int) -> list[SourceRun]:
         """The source's latest runs that raised no flag, newest first."""

@@ -135,12 +135,13 @@ _AD_COLUMNS = [
 ]
 
 
-class SQLiteStore(AlertState, HealthState, EvidenceState):
-    """Ads, source state and runs in ``<data_dir>/adwatch.sqlite3``; also, in every mode,
-    the alert ledger and the outbox state (crawler/stores/alert_state.py), photos,
-    their clusters and repost sightings (crawler/stores/photo_state.py), source
-    health (crawler/stores/health_state.py), and where each ad's evidence is
-    (crawler/stores/evidence_state.py)."""
+class SQLiteStore:
+    """Ads, source state and runs in ``<data_dir>/adwatch.sqlite3``; and, as in every mode,
+    the host's state objects over the same connection: ``alerts`` (the alert ledger and
+    the outbox, crawler/stores/alert_state.py), ``photos`` (photos, their clusters and
+    repost sightings, crawler/stores/photo_state.py), ``health`` (source health,
+    crawler/stores/health_state.py) and ``evidence`` (where each ad's evidence is,
+    crawler/stores/evidence_state.py)."""
 
     backend = "sqlite"
 
@@ -151,10 +152,10 @@ class SQLiteStore(AlertState, HealthState, EvidenceState):
         self.conn = self.db.conn
         self.conn.executescript(SCHEMA)
         self._migrate()
-        self._init_alert_tables()
+        self.alerts = AlertState(self.db)
         self.photos = PhotoState(self.db)
-        self._init_health_tables()
-        self._init_evidence_tables()
+        self.health = HealthState(self.db)
+        self.evidence = EvidenceState(self.db)
 
     def _migrate(self) -> None:
         """Add the columns that files written by older versions lack, and build the

@@ -38,7 +38,7 @@ def matched_ad(ad_id: str) -> Ad:
 def test_alerts_are_copied_to_the_alerts_index(es_env, es_url, tmp_path):
     data = tmp_path / "data"
     store = SQLiteStore(data / "adwatch.sqlite3")
-    store.record_alert_sightings([matched_ad("e1")], datetime.now(UTC).isoformat())
+    store.alerts.record_alert_sightings([matched_ad("e1")], datetime.now(UTC).isoformat())
     store.close()
     env = {**es_env, "ADWATCH_RULES": str(ROOT / "rules.yaml"), "ADWATCH_SMTP_URL": ""}
     out = adwatch("alerts", "send", env=env, timeout=300)

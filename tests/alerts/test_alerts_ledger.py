@@ -243,30 +243,30 @@ def stored_ad(
 def test_the_store_keeps_the_ledger_across_passes(tmp_path):
     store = SQLiteStore(tmp_path / "adwatch.sqlite3")
     tel = "+595981000001"
-    store.record_alert_sightings(
+    store.alerts.record_alert_sightings(
         [stored_ad("a1", [tel], "Asunción", rules=("visa-paid",)), stored_ad("x", [], "Luque")],
         NOW.isoformat(),
     )
-    rules, phones = store.pending_sightings()
+    rules, phones = store.alerts.pending_sightings()
     assert [s.ad["id"] for s in rules] == ["a1"] and [p.ad_id for p in phones] == ["a1"]
-    decision = decide(rules, phones, RULES, store, NOW)
-    new = store.commit_decision(decision, rules, phones)
+    decision = decide(rules, phones, RULES, store.alerts, NOW)
+    new = store.alerts.commit_decision(decision, rules, phones)
     assert [(a.rule, a.status) for a in new] == [("visa-paid", "pending")] and new[0].id
-    assert store.pending_sightings() == ([], [])
+    assert store.alerts.pending_sightings() == ([], [])
 
     # the same ad again (incremental re-fetch) changes nothing; a repost in another city
     # with the flagged phone is an entity alert only
     repost = stored_ad(
         "a2", [tel], "Luque", rules=("visa-paid",), body=BODY + " 0981", posted="2026-10-02"
     )
-    store.record_alert_sightings(
+    store.alerts.record_alert_sightings(
         [stored_ad("a1", [tel], "Asunción", rules=("visa-paid",)), repost], NOW.isoformat()
     )
-    rules, phones = store.pending_sightings()
-    decision = decide(rules, phones, RULES, store, NOW)
-    new = store.commit_decision(decision, rules, phones)
+    rules, phones = store.alerts.pending_sightings()
+    decision = decide(rules, phones, RULES, store.alerts, NOW)
+    new = store.alerts.commit_decision(decision, rules, phones)
     assert [(a.rule, a.ad_id) for a in new] == [("phone-new-city", "a2")]
-    assert [a.rule for a in store.list_alerts()] == ["phone-new-city", "visa-paid"]
+    assert [a.rule for a in store.alerts.list_alerts()] == ["phone-new-city", "visa-paid"]
     store.close()
 
 

@@ -30,7 +30,7 @@ class Sender:
 @pytest.fixture
 def state(tmp_path):
     store = SQLiteStore(tmp_path / "adwatch.sqlite3")
-    yield store
+    yield store.alerts
     store.close()
 
 

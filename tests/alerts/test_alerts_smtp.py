@@ -171,7 +171,7 @@ def data(tmp_path, monkeypatch):
         "a2": ("retenemos el pasaporte durante todo el contrato en la finca", "passport"),
         "a3": ("otro anuncio con visa pagada y alojamiento, viaje inmediato", "visa-paid"),
     }
-    store.record_alert_sightings(
+    store.alerts.record_alert_sightings(
         [ad(ad_id, text, [rule]) for ad_id, (text, rule) in texts.items()],
         datetime.now(UTC).isoformat(),
     )
@@ -325,7 +325,7 @@ def test_thumbnails_come_from_the_photos_the_crawl_kept(tmp_path, monkeypatch):
         {"url": "http://photos.invalid/2.jpg", "path": "../../secret.jpg"},
     ]
     store = SQLiteStore(tmp_path / "data" / "adwatch.sqlite3")
-    store.record_alert_sightings([matched], datetime.now(UTC).isoformat())
+    store.alerts.record_alert_sightings([matched], datetime.now(UTC).isoformat())
     store.close()
     out = run_alert_pass(tmp_path / "data", load_ruleset(rules), settings=settings())
     assert out["digests_built"] == 2

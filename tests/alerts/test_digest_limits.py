@@ -212,7 +212,7 @@ def data(tmp_path, monkeypatch):
     ]
     ads.append(huge)
     ads.append(make_ad("p1", "Finca", "retenemos el pasaporte durante el contrato", "passport"))
-    store.record_alert_sightings(ads, NOW.isoformat())
+    store.alerts.record_alert_sightings(ads, NOW.isoformat())
     store.close()
     return tmp_path / "data"
 

@@ -82,7 +82,7 @@ def data(tmp_path_factory) -> Path:
         ad(f"f{n}", f"Vendo bicicleta {n}", "buen estado, pocos kilómetros " * 8)
         for n in range(FILLER)
     ]
-    store.record_alert_sightings(hostile, now)
+    store.alerts.record_alert_sightings(hostile, now)
     store.upsert_ads(hostile + filler, now)
     store.close()
     env = {

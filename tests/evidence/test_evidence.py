@@ -96,7 +96,7 @@ def make_capture(k: int, body: bytes, screenshot: bytes | None = None) -> Captur
 
 def test_a_page_is_captured_again_only_when_its_ad_changes(tmp_path):
     store = SQLiteStore(tmp_path / "adwatch.sqlite3")
-    writer = EvidenceWriter(tmp_path / "evidence", "example", store, max_bytes=10**9)
+    writer = EvidenceWriter(tmp_path / "evidence", "example", store.evidence, max_bytes=10**9)
     try:
         body = "<h1>Vendo bicicleta en Asunción</h1>".encode()
         assert writer.record([make_ad(1, "h1", make_capture(1, body))]) == 1
@@ -105,7 +105,7 @@ def test_a_page_is_captured_again_only_when_its_ad_changes(tmp_path):
         assert writer.record([make_ad(2, "h3", None)]) == 0  # nothing kept for it
     finally:
         writer.close()
-    rows = store.evidence_of("ad1")
+    rows = store.evidence.evidence_of("ad1")
     store.close()
     assert [r["content_hash"] for r in rows] == ["h1", "h2"]
     first = records(capture_bytes(tmp_path, rows[0]))
@@ -128,7 +128,7 @@ def test_a_page_is_captured_again_only_when_its_ad_changes(tmp_path):
 
 def test_the_entries_of_one_feed_share_its_records_and_files_rotate_by_size(tmp_path):
     store = SQLiteStore(tmp_path / "adwatch.sqlite3")
-    writer = EvidenceWriter(tmp_path / "evidence", "example", store, max_bytes=1)
+    writer = EvidenceWriter(tmp_path / "evidence", "example", store.evidence, max_bytes=1)
     feed = make_capture(0, b"<rss>" + b"<item/>" * 50 + b"</rss>")
     try:
         ads = [make_ad(k, f"h{k}", feed) for k in range(3)]
@@ -138,7 +138,7 @@ def test_the_entries_of_one_feed_share_its_records_and_files_rotate_by_size(tmp_
         assert writer.record([make_ad(9, "h9", make_capture(9, b"<p>9</p>", png))]) == 1
     finally:
         writer.close()
-    rows = [r for k in (0, 1, 2, 9) for r in store.evidence_of(f"ad{k}")]
+    rows = [r for k in (0, 1, 2, 9) for r in store.evidence.evidence_of(f"ad{k}")]
     store.close()
     assert len({(r["warc_file"], r["warc_offset"]) for r in rows[:3]}) == 1
     assert rows[3]["warc_file"] != rows[0]["warc_file"]  # past the size limit: a new file

@@ -338,7 +338,7 @@ def test_a_digest_that_does_not_fit_leaves_no_file_and_is_not_queued(mounts, tmp
     outbox_dir = mounts.tmpfs(tmp_path / "outbox", "8k")
     state = SQLiteStore(tmp_path / "adwatch.sqlite3")
     try:
-        outbox = Outbox(outbox_dir, state)
+        outbox = Outbox(outbox_dir, state.alerts)
         record = DigestRecord(
             id="d1",
             channel="email",
@@ -353,7 +353,7 @@ def test_a_digest_that_does_not_fit_leaves_no_file_and_is_not_queued(mounts, tmp
             outbox.queue(record, b"Message-ID: <d1@x>\r\n\r\n" + b"x" * 64_000, [])
         assert describe(caught.value, outbox_dir).startswith("no space left on device")
         assert list(outbox_dir.iterdir()) == []
-        assert state.digests() == []
+        assert state.alerts.digests() == []
     finally:
         state.close()
 
@@ -371,7 +371,7 @@ def test_a_warc_batch_that_does_not_fit_is_cut_off_and_every_kept_record_is_inde
 
     evidence = mounts.tmpfs(tmp_path / "evidence", "256k")
     state = SQLiteStore(tmp_path / "adwatch.sqlite3")
-    writer = EvidenceWriter(evidence, "example", state, max_bytes=10**9)
+    writer = EvidenceWriter(evidence, "example", state.evidence, max_bytes=10**9)
 
     def ad(k: int) -> Ad:
         url = f"http://example.org/ad/{k}.html"
@@ -397,7 +397,7 @@ def test_a_warc_batch_that_does_not_fit_is_cut_off_and_every_kept_record_is_inde
             for batch in range(20):
                 kept += writer.record([ad(2 * batch), ad(2 * batch + 1)])
         assert disk_error(caught.value) is not None
-        rows = [r for k in range(40) for r in state.evidence_of(f"ad{k}")]
+        rows = [r for k in range(40) for r in state.evidence.evidence_of(f"ad{k}")]
     finally:
         writer.close()
         state.close()

@@ -287,8 +287,8 @@ def test_a_flag_emails_once_when_raised_and_once_when_it_recovers(tmp_path):
     ]
     state = SQLiteStore(tmp_path / "adwatch.sqlite3")
     try:
-        assert [r.ads for r in state.healthy_runs("site", 10)] == [25, 25, 20, 20, 20]
-        assert state.latest_source_runs()["site"]["ads"] == 25
+        assert [r.ads for r in state.health.healthy_runs("site", 10)] == [25, 25, 20, 20, 20]
+        assert state.health.latest_source_runs()["site"]["ads"] == 25
     finally:
         state.close()
 
