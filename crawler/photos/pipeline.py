@@ -204,7 +204,8 @@ class AdImagesPipeline(ImagesPipeline):
             except OSError as exc:
                 self._discard(path)  # never a truncated photo under its content's name
                 if datadir.disk_error(exc) is not None:
-                    datadir.stop_crawl(self.crawler, exc, getattr(self.store, "basedir", None))
+                    where = self.store.basedir if isinstance(self.store, FSFilesStore) else None
+                    datadir.stop_crawl(self.crawler, exc, where)
                 raise
         else:
             path = known["path"]
