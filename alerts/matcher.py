@@ -14,7 +14,7 @@ How a text is matched:
   with a space at both ends (``" visa pagada "``), so a hit always starts and ends on a token
   boundary and no hit needs a second look. Overlapping hits are all reported.
 * A regex term runs only on texts where the automaton saw one of its required literals
-  (worked out from the pattern, see :func:`alerts.rules.required_literals`, or declared as
+  (worked out from the pattern, see :func:`alerts.regexterms.required_literals`, or declared as
   ``prefix:``); those literals are in the automaton too, as plain substrings. When every
   match starts with the literal (``\\bvisa\\w*``), the regex is only tried where the literal
   was found. A regex with no usable literal (none of at least three characters) runs on
