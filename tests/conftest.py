@@ -18,6 +18,19 @@ for _name in ("ADWATCH_ES_URL", "ADWATCH_ES_API_KEY", "ADWATCH_KIBANA_URL"):
     os.environ.pop(_name, None)
 
 
+# The fixtures that need the Elasticsearch test node: a test using any of them, directly or
+# through a fixture of its own, is marked ``es`` (``make test-fast`` leaves those out).
+ES_FIXTURES = frozenset({"es_node", "es_url", "es_env"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``es`` every test that asks for the Elasticsearch node, before ``-m`` selects."""
+    for item in items:
+        if ES_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.es)
+
+
 def adwatch(*args: str, env: dict[str, str] | None = None, timeout: float = 600, cwd=None):
     """Run ``adwatch ARGS`` in a child process (Scrapy's reactor runs once per process)."""
     full_env = dict(os.environ)
