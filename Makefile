@@ -12,20 +12,29 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
+# pip's output goes to $(VENV)/install.log, shown only when the install fails; setuptools
+# new enough to build the wheel offline (tests/test_package.py) and read the SPDX license.
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[test,bench]'
-	touch $(STAMP)
+	@echo "installing adwatch and its dependencies into $(VENV) ..."
+	@{ $(PY) -m pip install -q --upgrade 'setuptools>=77' && \
+	  $(PY) -m pip install -q -e '.[test,bench]'; } >$(VENV)/install.log 2>&1 \
+	  || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 install: $(STAMP)
 
 # Debian's Chromium for pages that need a browser (render: auto | browser).
+# apt-get's output is shown only when it fails.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Chromium (apt-get) ..."; log=$$(mktemp); \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+	      >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; rm -f $$log; \
 	  else echo "Chromium is missing: sudo apt-get install chromium (JavaScript-only sites need it)"; fi; }
 
 demo: install system-deps
-	$(VENV)/bin/adwatch demo
+	@$(VENV)/bin/adwatch demo
 
 # Everything the tests need (the Elasticsearch test node is fetched into $(ADWATCH_CACHE) once),
 # then the whole suite.

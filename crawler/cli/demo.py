@@ -2,7 +2,8 @@
 
 Starts the demo server, writes a sources file for it into the demo data directory, runs
 ``adwatch run`` in a child process (the same command cron runs), then compares the store
-with the demo's ground truth and shows a few searches.
+with the demo's ground truth and shows a few searches. Without a rules file of its own
+(``ADWATCH_RULES``, ``./rules.yaml``) the demo uses the default rules shipped with adwatch.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
+from importlib.resources import as_file
 from pathlib import Path
 
+from crawler.assets import asset
+from crawler.extract.rules import rules_path
 from crawler.stores import SearchQuery, open_store
 
 
@@ -23,6 +28,16 @@ def get_project_settings():
     return project_settings()
 
 
+def demo_rules(stack: ExitStack) -> Path:
+    """The rules file of the demo: the one ``--rules`` or ``ADWATCH_RULES`` names, else
+    ``./rules.yaml``, else the default rules shipped with adwatch (on disk while ``stack``
+    is open)."""
+    chosen = rules_path()
+    if os.environ.get("ADWATCH_RULES") or chosen.is_file():
+        return chosen.resolve()
+    return stack.enter_context(as_file(asset("rules.yaml")))
+
+
 def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> int:
     from demosite import DemoServer, sources_yaml
 
@@ -31,12 +46,14 @@ def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> i
         shutil.rmtree(ddir)
     ddir.mkdir(parents=True, exist_ok=True)
     print(f"Generating {size} demo ads (seed {seed}) and serving them on 127.0.0.1 ...")
-    with DemoServer(seed=seed, size=size, port=port) as server:
+    with ExitStack() as stack:
+        server = stack.enter_context(DemoServer(seed=seed, size=size, port=port))
         sources_file = ddir / "sources.yaml"
         sources_file.write_text(sources_yaml(server.base_url), encoding="utf-8")
         print(f"Demo sites at {server.base_url}/ ; sources file {sources_file}")
         print("Running: adwatch run (the command cron runs) ...\n")
         env = dict(os.environ, ADWATCH_DATA_DIR=str(ddir), ADWATCH_SOURCES=str(sources_file))
+        env["ADWATCH_RULES"] = str(demo_rules(stack))
         cmd = [sys.executable, "-m", "crawler.cli.main", "run"]
         code = subprocess.call(cmd, env=env)
         browser = bool(get_project_settings().get("ADWATCH_CHROMIUM"))

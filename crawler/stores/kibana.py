@@ -1,6 +1,7 @@
 """``adwatch kibana setup``: import adwatch's saved objects into Kibana.
 
-The objects live in ``kibana/*.ndjson`` (Kibana's export format): data views for
+The objects live in ``kibana/*.ndjson`` (Kibana's export format; installed with the package as
+``crawler/assets/kibana``): data views for
 ``adwatch-ads``, ``adwatch-alerts`` and ``adwatch-runs`` (URLs as links, photos shown as images),
 saved searches and the "adwatch overview" dashboard. They are sent to Kibana's saved objects
 import API (``POST /api/saved_objects/_import?overwrite=true``), so running setup again updates
@@ -23,11 +24,13 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-ASSETS = Path(__file__).resolve().parents[2] / "kibana"
+from crawler.assets import asset
+
+ASSETS = asset("kibana")
 _INDEX_NAMES = re.compile(r"\badwatch-(ads|images|alerts|runs)\b")
 
 
@@ -56,10 +59,11 @@ class KibanaConfig:
         )
 
 
-def saved_objects(prefix: str = "adwatch", assets: Path = ASSETS) -> list[dict[str, Any]]:
+def saved_objects(prefix: str = "adwatch", assets: Traversable = ASSETS) -> list[dict[str, Any]]:
     """Every saved object of ``assets/*.ndjson``, with index names set to ``prefix``."""
     objects = []
-    for path in sorted(assets.glob("*.ndjson")):
+    files = (path for path in assets.iterdir() if path.name.endswith(".ndjson"))
+    for path in sorted(files, key=lambda path: path.name):
         text = path.read_text(encoding="utf-8")
         if prefix != "adwatch":
             text = _INDEX_NAMES.sub(lambda m: f"{prefix}-{m.group(1)}", text)
