@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from elasticsearch import helpers  # noqa: E402
 
-from crawler.extract.normalize import ad_id  # noqa: E402
+from crawler.extract.urls import ad_id  # noqa: E402
 from crawler.items import Ad  # noqa: E402
 from crawler.stores.elasticsearch import ElasticsearchStore, ESConfig  # noqa: E402
 from crawler.stores.es_schema import ad_document  # noqa: E402

@@ -25,9 +25,11 @@ from scrapy.http import HtmlResponse
 
 from crawler.config import Source
 from crawler.extract.ads import _abs, _hrefs, _texts, extract_detail, extract_listing, select
-from crawler.extract.normalize import clean_text, normalize_ad, parse_posted
+from crawler.extract.dates import parse_posted
+from crawler.extract.normalize import normalize_ad
 from crawler.extract.phones import find_phones_and_whatsapp
 from crawler.extract.prices import parse_price
+from crawler.extract.text import clean_text
 from crawler.items import Ad
 
 # the fields a selector is learned for, in the order an entry lists them

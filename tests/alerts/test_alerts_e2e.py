@@ -102,7 +102,7 @@ def expected_alerts(world, stored: list[dict]) -> dict[str, set[tuple[str, str]]
     for the pages the crawl fetched: the shipped rules run on the truth's own title, body,
     language and kind, one alert per rule and repost cluster (named by its first ad's path);
     entity alerts follow the truth's phone numbers across its sites, cities and dates."""
-    from crawler.extract.normalize import ad_id, canonical_url
+    from crawler.extract.urls import ad_id, canonical_url
 
     ruleset = load_rules(RULES)
     matcher = Matcher(ruleset)

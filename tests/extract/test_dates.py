@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract.normalize import find_posted, normalize_ad, parse_posted
+from crawler.extract.dates import find_posted, parse_posted
+from crawler.extract.normalize import normalize_ad
 from crawler.items import RawAd
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -77,7 +78,7 @@ def test_normalize_reads_the_header_line_when_no_date_field_was_found():
 def test_the_fast_path_does_not_load_dateparser():
     code = (
         "import sys; from datetime import datetime, UTC\n"
-        "from crawler.extract.normalize import parse_posted, find_posted\n"
+        "from crawler.extract.dates import parse_posted, find_posted\n"
         "now = datetime(2026, 11, 25, tzinfo=UTC)\n"
         "assert parse_posted('hace 2 días', ['es'], now) == '2026-11-23'\n"
         "assert parse_posted('Date: 2019-02-27, 9:25PM EST', None, now) == '2019-02-27'\n"

@@ -34,11 +34,12 @@ from alerts.rules import RuleSet, parse_rules
 from crawler.common.yamlconf import ConfigError, parse_yaml
 from crawler.config import Source, load_sources
 from crawler.extract.ads import ListingPage, extract_detail, extract_listing
-from crawler.extract.normalize import clean_text, normalize_ad
+from crawler.extract.normalize import normalize_ad
 from crawler.extract.phones import extract_phones
 from crawler.extract.prices import find_price, parse_price
 from crawler.extract.probe import probe_bytes
 from crawler.extract.rules import apply_rules, load_ruleset
+from crawler.extract.text import clean_text
 from crawler.items import Ad, RawAd
 
 _COMMON = dict(

@@ -6,19 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.extract.normalize import (
-    ad_id,
-    canonical_url,
-    clean_text,
-    detect_language,
-    extract_emails,
-    extract_handles,
-    extract_phones,
-    extract_whatsapp,
-    normalize_ad,
-    parse_posted,
-    parse_price,
-)
+from crawler.extract.contacts import extract_emails, extract_handles
+from crawler.extract.dates import parse_posted
+from crawler.extract.language import detect_language
+from crawler.extract.normalize import normalize_ad
+from crawler.extract.phones import extract_phones, extract_whatsapp
+from crawler.extract.prices import parse_price
+from crawler.extract.text import clean_text
+from crawler.extract.urls import ad_id, canonical_url
 from crawler.items import Ad, RawAd
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

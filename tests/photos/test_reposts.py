@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from PIL import Image
 
-from crawler.extract.normalize import ad_id
+from crawler.extract.urls import ad_id
 from crawler.items import Ad
 from crawler.photos.dedupe import Candidate, PhotoMatch, choose_original, same_photo, text_shingles
 from crawler.photos.hashing import inspect_image
