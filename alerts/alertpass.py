@@ -41,7 +41,8 @@ from alerts.outbox import DigestRecord, Outbox
 from alerts.rules import RuleSet, parse_duration
 from alerts.transport import smtp_config
 from crawler import settings as defaults
-from crawler.fetch.webfetch import host_is_public, open_url
+from crawler.common.netpolicy import host_is_public
+from crawler.fetch.webfetch import open_url
 from crawler.health import datadir
 from crawler.stores.alert_state import AlertState
 from crawler.stores.sqlite import SQLiteStore

@@ -64,7 +64,7 @@ ADWATCH_BOTWALL_SCAN_BYTES = 16_384
 ADWATCH_BOTWALL_MAX_TEXT = 1_500
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.fetch.middlewares.PrivateNetworkMiddleware": 50,
+    "crawler.fetch.private_network.PrivateNetworkMiddleware": 50,
     # bot walls (403/429/503, captcha and challenge pages) counted, not parsed as ads
     "crawler.fetch.botwalls.BotWallMiddleware": 540,
     # Scrapy's retry, redirect and decompression, with waits and counters added
@@ -78,7 +78,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.limits.RedirectLimitMiddleware": 600,
 }
 SPIDER_MIDDLEWARES = {
-    "crawler.fetch.middlewares.IncrementalMiddleware": 950,
+    "crawler.fetch.incremental.IncrementalMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "crawler.extract.pipeline.ExtractPipeline": 100,

@@ -231,7 +231,7 @@ def cmd_sources_suggest(args: argparse.Namespace) -> int:
         ad_pages = _fetch_samples(listing, fetcher, args.samples)
     private_hosts: list[str] = []
     if args.allow_private_network:
-        from crawler.fetch.webfetch import host_is_public
+        from crawler.common.netpolicy import host_is_public
 
         private_hosts = [urlsplit(start_url).netloc] if not host_is_public(start_url) else []
     result = suggest(

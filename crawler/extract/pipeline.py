@@ -11,12 +11,12 @@ import logging
 import os
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from crawler.common.clock import utc_text
 from crawler.evidence.capture import EvidenceWriter
 from crawler.extract.normalize import canonical_url
 from crawler.extract.rules import use_rules
@@ -26,10 +26,6 @@ from crawler.items import Ad, Page, RawAd
 from crawler.stores import acquire_store, release_store
 
 logger = logging.getLogger(__name__)
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ExtractPipeline:
@@ -85,7 +81,7 @@ class ExtractPipeline:
             self.stats.inc_value("adwatch/pages_malformed")
             self.stats.inc_value("adwatch/detail_no_ad")  # source health: selectors failing
             if isinstance(item, Page):
-                self.store.mark_unavailable(canonical_url(item.url), "no_ad", utc_now())
+                self.store.mark_unavailable(canonical_url(item.url), "no_ad", utc_text())
         else:
             self.stats.inc_value("adwatch/ads_invalid")
         raise DropItem(f"{item.url}: {result}")
@@ -154,7 +150,7 @@ class StorePipeline:
         batch, self.pending = self.pending, []
         if datadir.fault() is not None:
             return
-        now = utc_now()
+        now = utc_text()
         try:
             if self.evidence is not None:
                 # evidence first, like the sightings below: a page captured but not stored

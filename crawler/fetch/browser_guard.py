@@ -11,8 +11,8 @@ browser, so each request of the page is routed here before scrapy-playwright's o
 - an http(s) request whose host is, or resolves to, a private, loopback, link-local, reserved
   or multicast address is refused before any connection, unless the source's
   ``allow_private_network`` allows it (the policy of
-  :class:`~crawler.fetch.middlewares.PrivateNetworkMiddleware`; a name is resolved once per
-  process, crawler/fetch/resolver.py);
+  :class:`~crawler.fetch.private_network.PrivateNetworkMiddleware`; a name is resolved once per
+  process, crawler/common/netpolicy.py);
 - everything else is fetched here, in Python (crawler/fetch/webfetch.py), connected to the
   addresses that were checked, so a name cannot answer the check with a public address and
   the connection with a private one (DNS rebinding); the context's cookies are sent and the
@@ -55,14 +55,14 @@ from urllib.parse import urljoin, urlsplit
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from crawler.fetch.resolver import (
+from crawler.common.netpolicy import (
     ADDRESSES,
-    PrivateAddressRefused,
     is_address,
     is_listed,
     permitted,
     private_network_policy,
 )
+from crawler.fetch.resolver import PrivateAddressRefused
 from crawler.fetch.webfetch import checked_opener
 from crawler.settings import DOWNLOAD_MAXSIZE
 

@@ -3,9 +3,10 @@
 our User-Agent, a timeout, a size cap, and no private, loopback or link-local hosts unless
 allowed, checked before the request and again on every redirect.
 
-A connection goes to the addresses that were checked (crawler/fetch/resolver.py resolves a name once
-and keeps the answer), and HTTPS still verifies the certificate of the name. Proxies from the
-environment are not used: a proxy would resolve the name itself.
+A connection goes to the addresses that were checked (crawler/common/netpolicy.py resolves a name
+once and keeps the answer; crawler/fetch/resolver.py connects to it), and HTTPS still verifies
+the certificate of the name. Proxies from the environment are not used: a proxy would resolve
+the name itself.
 """
 
 from __future__ import annotations
@@ -17,23 +18,9 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.fetch.resolver import (
-    ADDRESSES,
-    AllowedHosts,
-    PrivateAddressRefused,
-    connect_checked,
-    is_public_address,
-)
+from crawler.common.netpolicy import AllowedHosts, host_is_public
+from crawler.fetch.resolver import PrivateAddressRefused, connect_checked
 from crawler.settings import DOWNLOAD_TIMEOUT, USER_AGENT
-
-
-def host_is_public(url: str) -> bool:
-    """True when every address the URL's host resolves to is public."""
-    try:
-        addresses = ADDRESSES.addresses(urlsplit(url).hostname or "")
-    except (OSError, UnicodeError):
-        return False
-    return all(is_public_address(a) for a in addresses)
 
 
 class _Policy:

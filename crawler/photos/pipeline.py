@@ -39,7 +39,7 @@ import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from scrapy.pipelines.files import FSFilesStore
 from scrapy.pipelines.images import ImagesPipeline
 from scrapy.utils.defer import ensure_awaitable
 
+from crawler.common.clock import utc_now, utc_text
 from crawler.health import datadir
 from crawler.items import Ad
 from crawler.photos.hashing import ImageLimits, ImageRejected, inspect_image, sniff_format
@@ -85,10 +86,6 @@ def hashing_pool(threads: int) -> ThreadPoolExecutor:
 def content_path(sha256: str, fmt: str) -> str:
     """Where a photo is kept in ``IMAGES_STORE``: by the SHA-256 of its bytes."""
     return f"full/{sha256[:2]}/{sha256}.{_EXTENSIONS.get(fmt, 'img')}"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AdImagesPipeline(ImagesPipeline):
@@ -151,7 +148,7 @@ class AdImagesPipeline(ImagesPipeline):
 
     def media_to_download(self, request: Request, info: Any, *, item: Any = None) -> Any:
         """A photo URL fetched within ``IMAGES_EXPIRES`` days is not fetched again."""
-        since = (utc_now() - timedelta(days=self.expires)).isoformat(timespec="seconds")
+        since = utc_text(utc_now() - timedelta(days=self.expires))
         record = self.photo_state.image_for_url(request.url, since)
         if record is None:
             return None
@@ -209,7 +206,7 @@ class AdImagesPipeline(ImagesPipeline):
                 raise
         else:
             path = known["path"]
-        now = utc_now().isoformat(timespec="seconds")
+        now = utc_text()
         try:
             record = self.photo_state.save_image(facts, path, request.url, now)
         except Exception as exc:

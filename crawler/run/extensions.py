@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from crawler.extract.pipeline import utc_now
+from crawler.common.clock import utc_text
 from crawler.health import datadir
 from crawler.run.summary import source_summary
 from crawler.stores import acquire_store, release_store
@@ -26,7 +26,7 @@ from crawler.stores import acquire_store, release_store
 class SourceStateExtension:
     def __init__(self, crawler: Any):
         self.crawler = crawler
-        self.started_at = utc_now()
+        self.started_at = utc_text()
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -45,7 +45,7 @@ class SourceStateExtension:
             state = store.source_state(source.name)
             state.update(
                 last_run_at=self.started_at,
-                last_finished_at=utc_now(),
+                last_finished_at=utc_text(),
                 last_summary=summary,
             )
             if not summary["failed"]:

@@ -103,8 +103,9 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
 
 
 def hostile_page_counts(stats: dict[str, Any], cancelled: int = 0) -> dict[str, int]:
-    """Pages skipped as hostile (crawler/fetch/limits.py, crawler/fetch/retries.py, crawler/fetch/middlewares.py),
-    by kind; ``cancelled`` downloads beyond those over the size cap keep their own label."""
+    """Pages skipped as hostile (crawler/fetch/limits.py, crawler/fetch/retries.py,
+    crawler/fetch/private_network.py), by kind; ``cancelled`` downloads beyond those over the
+    size cap keep their own label."""
     sent = int(stats.get("adwatch/pages_too_large/sent", 0))
     counts = {
         "pages_too_large": sent + int(stats.get("adwatch/pages_too_large/decompressed", 0)),

@@ -9,7 +9,7 @@ import pytest
 
 from crawler.config import Source
 from crawler.fetch.botwalls import WALL_MARKERS, wall_reason
-from crawler.fetch.middlewares import parse_host_port
+from crawler.common.netpolicy import parse_host_port
 from crawler.fetch.retries import backoff_seconds, parse_retry_after
 
 RECAPTCHA = '<script src="https://www.google.com/recaptcha/api.js" async defer></script>'

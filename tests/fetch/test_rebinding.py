@@ -103,7 +103,7 @@ def test_a_response_from_a_private_address_is_refused_whatever_the_name_resolved
     from scrapy.http import HtmlResponse
     from scrapy.utils.test import get_crawler
 
-    from crawler.fetch.middlewares import PrivateNetworkMiddleware
+    from crawler.fetch.private_network import PrivateNetworkMiddleware
 
     def answered_from(peer: str, allow: object = False) -> bool:
         crawler = get_crawler(settings_dict={"ADWATCH_ALLOW_PRIVATE_NETWORK": allow})
