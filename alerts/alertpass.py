@@ -42,6 +42,7 @@ from alerts.rules import RuleSet, parse_duration
 from alerts.transport import smtp_config
 from crawler import settings as defaults
 from crawler.common.netpolicy import host_is_public
+from crawler.common.options import Options, as_options, current_options
 from crawler.fetch.webfetch import open_url
 from crawler.health import datadir
 from crawler.stores.alert_state import AlertState
@@ -49,32 +50,10 @@ from crawler.stores.sqlite import SQLiteStore
 
 logger = logging.getLogger(__name__)
 
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def _setting(name: str, env: Mapping[str, str]) -> Any:
-    value = env.get(name)
-    return getattr(defaults, name, None) if value is None else value
-
-
-def _bool(value: Any) -> bool:
-    return value if isinstance(value, bool) else str(value).strip().lower() not in _FALSE
-
-
-def _positive_int(name: str, env: Mapping[str, str]) -> int:
-    value = _setting(name, env)
-    try:
-        number = int(str(value).replace("_", "").strip())
-    except ValueError:
-        number = 0
-    if number <= 0:
-        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
-    return number
-
 
 @dataclass(frozen=True)
 class AlertSettings:
-    """The alert settings: the environment's ``ADWATCH_*`` over crawler/settings.py."""
+    """The alert settings, from the settings object (crawler/common/options.py)."""
 
     enabled: bool = True
     entity: EntityPolicy = field(default_factory=EntityPolicy)
@@ -89,29 +68,29 @@ class AlertSettings:
     kibana_data_view: str = "adwatch-ads"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> AlertSettings:
-        env = os.environ if env is None else env
-        mode = str(_setting("ADWATCH_ENTITY_ALERTS", env) or "flagged").strip().lower()
-        if mode not in ("flagged", "all", "off"):
-            raise ValueError(f"ADWATCH_ENTITY_ALERTS must be flagged, all or off, not {mode!r}")
-        extra = str(_setting("ADWATCH_ENTITY_RECIPIENTS", env) or "")
+    def from_env(cls, env: Options | Mapping[str, str] | None = None) -> AlertSettings:
+        """The alert settings of ``env``: a settings object, a mapping of variables (checked
+        likewise: SettingsError, a ValueError, names a bad one), or None for the current
+        settings."""
+        o = as_options(env)
+        extra = o.ADWATCH_ENTITY_RECIPIENTS
         return cls(
-            enabled=_bool(_setting("ADWATCH_ALERTS", env)),
+            enabled=o.ADWATCH_ALERTS,
             entity=EntityPolicy(
-                mode=mode,
-                threshold=int(_setting("ADWATCH_PHONE_ADS_THRESHOLD", env)),
-                window=parse_duration(str(_setting("ADWATCH_PHONE_ADS_WINDOW", env))),
+                mode=o.ADWATCH_ENTITY_ALERTS,
+                threshold=o.ADWATCH_PHONE_ADS_THRESHOLD,
+                window=parse_duration(o.ADWATCH_PHONE_ADS_WINDOW),
                 extra_recipients=tuple(g.strip() for g in extra.split(",") if g.strip()),
             ),
-            blur_thumbnails=_bool(_setting("ADWATCH_BLUR_THUMBNAILS", env)),
-            thumbnails_per_ad=int(_setting("ADWATCH_DIGEST_THUMBNAILS", env)),
-            max_thumbnails=int(_setting("ADWATCH_DIGEST_MAX_THUMBNAILS", env)),
-            thumbnail_max_bytes=int(_setting("ADWATCH_THUMBNAIL_MAX_BYTES", env)),
-            thumbnail_timeout=float(_setting("ADWATCH_THUMBNAIL_TIMEOUT", env)),
-            smtp_timeout=float(_setting("ADWATCH_SMTP_TIMEOUT", env)),
-            digest_max_bytes=_positive_int("ADWATCH_DIGEST_MAX_BYTES", env),
-            kibana_url=(env.get("ADWATCH_KIBANA_URL") or "").strip() or None,
-            kibana_data_view=str(_setting("ADWATCH_KIBANA_DATA_VIEW", env)),
+            blur_thumbnails=o.ADWATCH_BLUR_THUMBNAILS,
+            thumbnails_per_ad=o.ADWATCH_DIGEST_THUMBNAILS,
+            max_thumbnails=o.ADWATCH_DIGEST_MAX_THUMBNAILS,
+            thumbnail_max_bytes=o.ADWATCH_THUMBNAIL_MAX_BYTES,
+            thumbnail_timeout=o.ADWATCH_THUMBNAIL_TIMEOUT,
+            smtp_timeout=o.ADWATCH_SMTP_TIMEOUT,
+            digest_max_bytes=o.ADWATCH_DIGEST_MAX_BYTES,
+            kibana_url=o.ADWATCH_KIBANA_URL,
+            kibana_data_view=o.ADWATCH_KIBANA_DATA_VIEW,
         )
 
 
@@ -215,7 +194,7 @@ class ImageFetcher:
 
 def images_dir(data_dir: Path) -> Path | None:
     """The local folder the photo pipeline keeps photos in, or None (a remote store)."""
-    store = os.environ.get("ADWATCH_IMAGES_STORE") or str(data_dir / "images")
+    store = current_options().ADWATCH_IMAGES_STORE or str(data_dir / "images")
     return None if "://" in store else Path(store)
 
 
@@ -302,7 +281,7 @@ def run_alert_pass(
         DigestOptions(
             mail_from=smtp.mail_from
             if smtp
-            else (os.environ.get("ADWATCH_MAIL_FROM") or "adwatch@localhost"),
+            else (current_options().ADWATCH_MAIL_FROM or "adwatch@localhost"),
             kibana_url=settings.kibana_url,
             kibana_data_view=settings.kibana_data_view,
             blur_thumbnails=settings.blur_thumbnails,
@@ -462,15 +441,17 @@ def alert_pass(
     data_dir: str | os.PathLike[str],
     sources: Any = None,
     ad_store: Any = None,
+    options: Options | None = None,
 ) -> dict[str, Any]:
-    """The pass as ``adwatch run`` calls it: rules from ``ADWATCH_RULES``, never raises
-    (an error is reported in the returned counts)."""
+    """The pass as ``adwatch run`` calls it, with its settings ``options`` (default: the
+    current ones): rules from ``ADWATCH_RULES``; never raises (an error is reported in the
+    returned counts)."""
     from crawler.extract.rules import load_ruleset
     from crawler.stores import es_config, open_store
 
     opened = None
     try:
-        settings = AlertSettings.from_env()
+        settings = AlertSettings.from_env(options)
         if not settings.enabled:
             return {"disabled": True}
         # a source listing its private hosts allows them in its crawl, not for thumbnails
@@ -479,7 +460,11 @@ def alert_pass(
         if ad_store is None and es_config() is not None:
             ad_store = opened = open_store(data_dir)
         return run_alert_pass(
-            data_dir, load_ruleset(), allow_private=allow, settings=settings, ad_store=ad_store
+            data_dir,
+            load_ruleset(as_options(options).rules_path),
+            allow_private=allow,
+            settings=settings,
+            ad_store=ad_store,
         )
     except Exception as exc:
         if datadir.record(exc, data_dir):  # disk full or read-only: the run says so

@@ -1,9 +1,12 @@
 """Scrapy settings for adwatch: every default an operator may want to change, in one place.
 
 Per-source overrides come from ``politeness:`` in sources.yaml (see crawler/config.py).
+The ``ADWATCH_*`` settings that are also environment variables are the defaults of the one
+settings object (crawler/common/options.py): the environment overrides them, ``-s NAME=VALUE``
+the environment, and the command line's flags ``-s``; :class:`OptionsAddon` puts the result
+into every crawl's settings.
 """
 
-import os
 import shutil
 
 from scrapy.settings import default_settings
@@ -56,9 +59,10 @@ ADWATCH_RETRY_AFTER_MAX = 300
 # Other retries wait this many seconds, doubled at each retry of a request, at most the max.
 ADWATCH_RETRY_BACKOFF = 1.0
 ADWATCH_RETRY_BACKOFF_MAX = 60.0
-# Bot walls (crawler/fetch/botwalls.py): recognised by markers in the first ADWATCH_BOTWALL_SCAN_BYTES
-# of a page (walls are small pages); a captcha widget marks a wall only on a page with at most
-# ADWATCH_BOTWALL_MAX_TEXT characters of text (ordinary contact forms carry widgets too).
+# Bot walls (crawler/fetch/botwalls.py): recognised by markers in the first
+# ADWATCH_BOTWALL_SCAN_BYTES of a page (walls are small pages); a captcha widget marks a wall
+# only on a page with at most ADWATCH_BOTWALL_MAX_TEXT characters of text (ordinary contact
+# forms carry widgets too).
 ADWATCH_BOTWALL = True
 ADWATCH_BOTWALL_SCAN_BYTES = 16_384
 ADWATCH_BOTWALL_MAX_TEXT = 1_500
@@ -86,6 +90,8 @@ ITEM_PIPELINES = {
     "crawler.photos.reposts.RepostPipeline": 400,
     "crawler.extract.pipeline.StorePipeline": 500,
 }
+# The settings object's values (environment, -s, flags) in every crawl's settings.
+ADDONS = {"crawler.common.options.OptionsAddon": 0}
 EXTENSIONS = {
     "crawler.run.extensions.SourceStateExtension": 500,
     "crawler.run.extensions.ProgressExtension": 600,
@@ -93,12 +99,12 @@ EXTENSIONS = {
 }
 
 # ---------------------------------------------------------------- adwatch
-# Data directory (SQLite store, outbox, spool); the environment's ADWATCH_DATA_DIR wins.
+# Data directory (SQLite store, outbox, spool); empty: ./data.
 ADWATCH_DATA_DIR = None
 # adwatch run refuses to start (exit 3) with less free space than this in the data
-# directory (megabytes); the environment's ADWATCH_MIN_FREE_MB wins.
+# directory (megabytes).
 ADWATCH_MIN_FREE_MB = 100
-# sources.yaml path; the environment's ADWATCH_SOURCES wins.
+# sources.yaml path; empty: ./sources.yaml.
 ADWATCH_SOURCES = None
 # Listing pages followed per source and run (guards against endless pagination).
 ADWATCH_MAX_LISTING_PAGES = 1000
@@ -114,15 +120,15 @@ ADWATCH_RECHECK_UNAVAILABLE = "1d"
 # Worker processes for extraction and normalization (empty: cores - 1; 0: in the crawler).
 ADWATCH_EXTRACT_WORKERS = None
 # Seconds of CPU time a worker may spend on one page (extraction, normalization, rules); past
-# it the page counts as failed and the worker is replaced. Read through crawler/common/envconfig.py:
-# the environment's ADWATCH_PAGE_TIME_BUDGET, else this default (not a -s override).
+# it the page counts as failed and the worker is replaced.
 ADWATCH_PAGE_TIME_BUDGET = 5.0
 # Show a live progress line when stderr is a terminal.
 ADWATCH_PROGRESS = True
 
 # ---------------------------------------------------------------- browser (render: auto | browser)
 # Debian's Chromium, launched headless by scrapy-playwright (only for sources that may need it).
-ADWATCH_CHROMIUM = os.environ.get("ADWATCH_CHROMIUM") or shutil.which("chromium")
+# ADWATCH_CHROMIUM given in the environment or with -s sets the launch option's executable too.
+ADWATCH_CHROMIUM = shutil.which("chromium")
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": ADWATCH_CHROMIUM,
@@ -156,8 +162,7 @@ ADWATCH_RENDER_WAIT_MS = 5_000
 ADWATCH_BROWSER_CONTEXT_PAGES = 50
 
 # ---------------------------------------------------------------- rules and alerts
-# Each of these can also be set in the environment (ADWATCH_...), which wins.
-# Keyword rules file; empty: $ADWATCH_RULES or ./rules.yaml. A missing file means no rules.
+# Keyword rules file; empty: ./rules.yaml. A missing file means no rules.
 ADWATCH_RULES = None
 # The alert pass at the end of `adwatch run` (ledger -> digests -> outbox -> SMTP). Ads
 # crawled while this is off never alert (e.g. for the first crawl of a big new site).
@@ -176,7 +181,7 @@ ADWATCH_DIGEST_THUMBNAILS = 1
 ADWATCH_DIGEST_MAX_THUMBNAILS = 40
 ADWATCH_THUMBNAIL_MAX_BYTES = 5 * 1024 * 1024
 ADWATCH_THUMBNAIL_TIMEOUT = 10
-# Seconds to wait for the SMTP server (ADWATCH_SMTP_URL, from the environment only).
+# Seconds to wait for the SMTP server (ADWATCH_SMTP_URL).
 ADWATCH_SMTP_TIMEOUT = 30
 # Largest digest message, in bytes as sent: a larger digest is split into several messages
 # (alerts/digest.py). Keep it under the mail server's limit (Postfix: 10240000 by default).
@@ -184,10 +189,10 @@ ADWATCH_DIGEST_MAX_BYTES = 5_000_000
 # Kibana data view of the ads, for the "open in Kibana" links (with ADWATCH_KIBANA_URL).
 ADWATCH_KIBANA_DATA_VIEW = "adwatch-ads"
 
-# ---------------------------------------------------------------- source health (crawler/health/checks.py)
-# Each of these can also be set in the environment (ADWATCH_...), which wins. Flags go to the
-# run summary, `adwatch doctor`, and an e-mail to $ADWATCH_OPS_EMAIL (comma-separated; sent
-# when a flag is raised and when it recovers, not on every run in between).
+# ----------------------------------------------------- source health (crawler/health/checks.py)
+# Flags go to the run summary, `adwatch doctor`, and an e-mail to $ADWATCH_OPS_EMAIL
+# (comma-separated; sent when a flag is raised and when it recovers, not on every run in
+# between).
 # zero_yield: no ad now, after a median of at least ADWATCH_HEALTH_MIN_MEDIAN ads (new,
 # updated, unchanged or already known) over the source's last ADWATCH_HEALTH_HISTORY_RUNS
 # runs without a flag.
@@ -228,7 +233,7 @@ ADWATCH_CROP_THRESHOLD = 8
 # A repost's text must share this much of its word pairs with the original's (0..1).
 ADWATCH_REPOST_TEXT_SIMILARITY = 0.4
 
-# ---------------------------------------------------------------- evidence (crawler/evidence/capture.py)
+# ------------------------------------------------------- evidence (crawler/evidence/capture.py)
 # Keep the response of every new or changed ad in a WARC file under <data dir>/evidence/warc
 # (one file per source and run, with its capture time and SHA-256), for `adwatch evidence`.
 ADWATCH_EVIDENCE = True

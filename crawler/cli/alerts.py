@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from crawler.cli.main import READ_ERRORS, positive_int, reason, seconds
+from crawler.common.options import Options, current_options
 from crawler.config import ConfigError
 from crawler.extract.rules import load_ruleset, match_record, matcher, rules_path
 from crawler.fetch.localfile import read_capped
@@ -30,15 +30,16 @@ from crawler.stores import data_dir
 _PLAIN_MARK = ("[", "]")
 
 
-def check_rules_for_run() -> None:
+def check_rules_for_run(options: Options) -> Options:
     """Before a run: an invalid rules file stops it (ConfigError, exit 2); a missing one
-    is a warning. The resolved path goes to the environment for the worker processes."""
-    path = rules_path().resolve()
-    os.environ["ADWATCH_RULES"] = str(path)
+    is a warning. Returns ``options`` with the rules file's absolute path (the crawl and
+    its worker processes read that file)."""
+    path = options.rules_path.resolve()
     if load_ruleset(path) is None:
         print(
             f"warning: no rules file at {path}: ads are not matched against rules", file=sys.stderr
         )
+    return options.with_values({"ADWATCH_RULES": str(path)})
 
 
 # ---------------------------------------------------------------- rules check
@@ -51,12 +52,13 @@ def cmd_rules_check(args: argparse.Namespace) -> int:  # noqa: ARG001
     ruleset = load_ruleset(path)
     if ruleset is None:
         raise ConfigError([(str(path), None, "file not found")])
+    options = current_options()  # ${NAME} recipients are variables of its environment
     for rule in ruleset.rules:
         to = ", ".join(rule.recipients) or "nobody"
         print(f"{rule.id}: {rule.severity}, to {to}")
     for name, group in ruleset.recipients.items():
         addresses = EmailChannel.addresses(group)
-        unset = [e for e in group.emails if e.startswith("${") and not os.environ.get(e[2:-1])]
+        unset = [e for e in group.emails if e.startswith("${") and not options.get(e[2:-1])]
         note = f" ({', '.join(unset)} not set)" if unset else ""
         print(f"recipient group {name}: {len(addresses)} address(es){note}")
     print(f"{path}: {len(ruleset.rules)} rule(s), {len(ruleset.recipients)} recipient group(s), OK")
@@ -81,7 +83,7 @@ def _target_ad(args: argparse.Namespace) -> dict[str, Any] | None:
     if args.source:
         from crawler.config import load_sources
 
-        sources_path = Path(args.sources or os.environ.get("ADWATCH_SOURCES") or "sources.yaml")
+        sources_path = current_options().sources_path  # --sources is in the settings
         try:
             source = load_sources(sources_path).get(args.source)
         except KeyError:
@@ -135,7 +137,7 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([match_record(m) for m in matches], ensure_ascii=False, indent=2))
         return 0 if matches else 1
-    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    colour = sys.stdout.isatty() and not current_options().get("NO_COLOR")
     if not matches:
         print(f"no rule of {rules_path()} matches")
         return 1

@@ -8,18 +8,18 @@ stored ad has this id.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.common.options import current_options
 from crawler.stores import data_dir, open_store
 
 
 def images_root(ddir: Path) -> Path | None:
     """The folder photos are kept in (``ADWATCH_IMAGES_STORE``, else ``<data dir>/images``),
     or None when they are kept in a remote store."""
-    configured = os.environ.get("ADWATCH_IMAGES_STORE")
+    configured = current_options().ADWATCH_IMAGES_STORE
     if configured and "://" in configured and not configured.startswith("file://"):
         return None
     if configured:

@@ -126,8 +126,10 @@ def cutoff(option: str, value: str) -> datetime:
         raise ValueError(f"{option}: {exc}") from None
 
 
-def _sources_path(args: argparse.Namespace) -> Path:
-    return Path(args.sources or os.environ.get("ADWATCH_SOURCES") or "sources.yaml")
+def _sources_path(args: argparse.Namespace) -> Path:  # noqa: ARG001 (--sources is in the settings)
+    from crawler.common.options import current_options
+
+    return current_options().sources_path
 
 
 def _load_sources(args: argparse.Namespace):
@@ -139,37 +141,20 @@ def _load_sources(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from crawler.cli.alerts import check_rules_for_run
-    from crawler.common.envconfig import validate_environment
+    from crawler.common.options import current_options
     from crawler.run.runner import run
     from crawler.run.summary import format_summary
     from crawler.stores import es_config
 
-    validate_environment()  # every ADWATCH_* setting: exit 2 naming the variable
+    # every setting was checked when the command started (exit 2 naming the variable)
+    options = current_options()
     sources = _load_sources(args)
     es_config()  # an unusable ADWATCH_ES_URL: exit 2 before anything runs
-    check_rules_for_run()
-    overrides: dict[str, Any] = {}
-    if args.log_level:
-        overrides["LOG_LEVEL"] = args.log_level
-    elif sys.stderr.isatty():
-        overrides["LOG_LEVEL"] = "WARNING"
-    if args.log_file:
-        overrides["LOG_FILE"] = args.log_file
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            print(f"-s expects NAME=VALUE, got {item!r}", file=sys.stderr)
-            return 2
-        overrides[name.strip()] = value
+    if "LOG_LEVEL" not in options.scrapy_overrides and sys.stderr.isatty():
+        options = options.with_values({"LOG_LEVEL": "WARNING"})
     only = [args.source] if getattr(args, "source", None) else (args.only or None)
-    result = run(
-        sources,
-        _sources_path(args),
-        data_dir(args.data_dir),
-        only=only,
-        force=getattr(args, "all", False),
-        settings_overrides=overrides,
-    )
+    options = check_rules_for_run(options)  # the rules file resolved; exit 2 if invalid
+    result = run(sources, options, only=only, force=getattr(args, "all", False))
     if result.message:
         print(result.message, file=sys.stderr if result.exit_code else sys.stdout)
     if result.summary:
@@ -185,7 +170,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def phone_candidates(text: str, regions: list[str]) -> tuple[list[str], str | None]:
     """E.164 forms of a phone typed in any format, and its trailing digits as a fallback."""
-    from crawler.extract.normalize import extract_phones
+    from crawler.extract.phones import extract_phones
 
     found: list[str] = []
     for region in [None, *regions]:
@@ -405,7 +390,9 @@ def cmd_kibana_setup(args: argparse.Namespace) -> int:
     if config is None:
         print("set ADWATCH_KIBANA_URL (and ADWATCH_KIBANA_API_KEY)", file=sys.stderr)
         return 2
-    prefix = (os.environ.get("ADWATCH_ES_PREFIX") or "adwatch").strip().lower()
+    from crawler.common.options import current_options
+
+    prefix = current_options().ADWATCH_ES_PREFIX
     try:
         answer = import_saved_objects(config, saved_objects(prefix))
     except KibanaError as exc:
@@ -428,7 +415,9 @@ def cmd_prune(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    images = os.environ.get("ADWATCH_IMAGES_STORE") or str(data_dir(args.data_dir) / "images")
+    from crawler.common.options import current_options
+
+    images = current_options().images_store
 
     def run_prune() -> int:
         store = open_store(args.data_dir)
@@ -477,7 +466,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         ok = ok and good
         print(f"[{'ok' if good else 'FAIL'}] {name}: {detail}")
 
-    from crawler.common.envconfig import doctor_checks as environment_checks
+    from crawler.common.options import doctor_checks as environment_checks
 
     for name, good, detail in environment_checks():  # every ADWATCH_* setting
         if good is None:
@@ -682,20 +671,35 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def settings_of(args: argparse.Namespace) -> Any:
+    """The command's settings object, built once: crawler/settings.py's defaults, then the
+    environment, then ``-s NAME=VALUE``, then the flags. SettingsError (exit 2) names each
+    bad value; ``adwatch doctor`` reports them instead."""
+    from crawler.common.options import build_options, parse_overrides, tolerant_options
+
+    flags = {
+        "ADWATCH_DATA_DIR": args.data_dir,
+        "ADWATCH_SOURCES": args.sources,
+        "ADWATCH_RULES": args.rules,
+        "LOG_LEVEL": getattr(args, "log_level", None),
+        "LOG_FILE": getattr(args, "log_file", None),
+    }
+    if args.func is cmd_doctor:
+        return tolerant_options(flags=flags)
+    return build_options(None, parse_overrides(getattr(args, "set", [])), flags)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from crawler.common.options import using_options
     from crawler.stores.factory import store_failure
 
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     args = build_parser().parse_args(argv)
-    if args.data_dir:
-        os.environ["ADWATCH_DATA_DIR"] = args.data_dir
-    if args.rules:
-        os.environ["ADWATCH_RULES"] = args.rules
     try:
-        check_data_dir(args.data_dir)
-        code = args.func(args)
-        sys.stdout.flush()  # a reader gone away (| head) shows here, not at exit
-        return code
+        with using_options(settings_of(args)):
+            check_data_dir(args.data_dir)
+            code = args.func(args)
+            sys.stdout.flush()  # a reader gone away (| head) shows here, not at exit
+            return code
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -1,194 +1,69 @@
-"""Every ``ADWATCH_*`` environment variable adwatch reads: its type, default and check, in one
-model (:class:`Environment`).
+"""The one settings object of adwatch (:class:`Options`): every ``ADWATCH_*`` variable, typed
+and checked, built once per command from, lowest first:
 
-``adwatch run`` and ``adwatch crawl`` call :func:`validate_environment` before any work: a
-value that would fail later (``ADWATCH_ENTITY_ALERTS=bogus``, ``ADWATCH_PHONE_ADS_THRESHOLD=abc``,
-a sender with a line break, an SMTP or Elasticsearch URL that is not one) stops the command at
-once with one line per problem, ``ADWATCH_NAME: what is wrong``, and exit status 2 (the CLI
-turns :class:`ConfigError` into that). ``adwatch doctor`` reports the same problems, and the
-``ADWATCH_*`` names that are no setting (a typo, or a variable that rules.yaml reads as
-``${NAME}``).
+1. the defaults of crawler/settings.py,
+2. the environment (an empty variable counts as unset),
+3. ``-s NAME=VALUE`` on the command line (an empty value sets the default back),
+4. the command line's own flags (``--data-dir``, ``--sources``, ``--rules``, ``--log-level``...).
 
-An empty variable counts as unset. Defaults are those of crawler/settings.py where it has one.
-Values that hold secrets (URLs with passwords, API keys) never appear in a message.
+:func:`build_options` builds and validates it: a bad value raises :class:`SettingsError`
+with one ``ADWATCH_NAME: what is wrong`` line per problem, and the CLI exits 2 before any
+work. The CLI installs the object (:func:`using_options`) and hands it to the crawl (as its
+Scrapy settings, :meth:`Options.scrapy_settings`), the alert pass, the health pass, image
+search and the one-off fetch; code without one asks :func:`current_options`. Worker
+processes get the object they are started with; a plain ``scrapy crawl NAME`` gets one built
+from the environment and its ``-s`` values (:class:`OptionsAddon`).
+
+This module is the only reader of the process environment. Values that hold secrets (URLs
+with passwords, API keys) never appear in a message, nor in the crawl's Scrapy settings.
+``adwatch doctor`` reports the same problems (:func:`doctor_checks`), and the ``ADWATCH_*``
+names that are no setting (a typo, or a variable that rules.yaml reads as ``${NAME}``).
 """
 
 from __future__ import annotations
 
-import math
 import os
-import re
-from collections.abc import Callable, Iterator, Mapping
-from email.utils import getaddresses, parseaddr
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from crawler import settings as defaults
+from crawler.common.values import (
+    CAFile,
+    Flag,
+    HttpURL,
+    PathText,
+    Seconds,
+    Secret,
+    Share,
+    addresses,
+    checked,
+    choice,
+    count,
+    duration,
+    mail_from,
+    number,
+    pattern,
+    plain,
+    url,
+)
 from crawler.common.yamlconf import ConfigError
-from crawler.config import parse_duration, split_host
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _checked(check: Callable[[str], Any]) -> BeforeValidator:
-    """A validator that runs ``check`` on the text of a variable (defaults pass through)."""
-
-    def run(value: Any) -> Any:
-        return check(value) if isinstance(value, str) else value
-
-    return BeforeValidator(run)
-
-
-def _number(
-    what: str,
-    *,
-    integer: bool = False,
-    low: float | None = None,
-    above: float | None = None,
-    high: float | None = None,
-) -> BeforeValidator:
-    """A number (a whole one with ``integer``) of at least ``low``, more than ``above``, at
-    most ``high``; the error says ``must be WHAT ...``."""
-    bounds = " ".join(
-        text
-        for text in (
-            f"from {low:g} to {high:g}" if low is not None and high is not None else "",
-            f"at least {low:g}" if low is not None and high is None else "",
-            f"above {above:g}" if above is not None else "",
-        )
-        if text
-    )
-
-    def check(text: str) -> int | float:
-        try:
-            value: int | float = int(text.strip()) if integer else float(text.strip())
-        except ValueError:
-            raise ValueError(f"must be {what}, not {text!r}") from None
-        if (
-            not math.isfinite(value)
-            or (low is not None and value < low)
-            or (above is not None and value <= above)
-            or (high is not None and value > high)
-        ):
-            raise ValueError(f"must be {what} {bounds}, not {text!r}")
-        return value
-
-    return _checked(check)
-
-
-def _flag(text: str) -> bool:
-    word = text.strip().lower()
-    if word in _TRUE or word in _FALSE:
-        return word in _TRUE
-    raise ValueError(f"must be true or false (1/0, yes/no, on/off), not {text!r}")
-
-
-def _plain(text: str) -> str:
-    if _CONTROL.search(text):
-        raise ValueError("has a line break or another control character")
-    return text
-
-
-def _token(text: str) -> str:
-    """An API key: sent in a header, so printable and without spaces (never shown)."""
-    if _CONTROL.search(text) or " " in text.strip():
-        raise ValueError("has spaces, a line break or another control character")
-    return text.strip()
-
-
-def _url(*schemes: str) -> BeforeValidator:
-    """A service URL of one of ``schemes`` with a valid host and port (never shown: it may
-    hold a password)."""
-
-    def check(text: str) -> str:
-        text = text.strip()
-        wanted = " or ".join(f"{s}://" for s in schemes)
-        if _CONTROL.search(text) or " " in text:
-            raise ValueError("has spaces, a line break or another control character")
-        try:
-            parts = urlsplit(text)
-        except ValueError as exc:  # "http://[::1"
-            raise ValueError(f"is not a URL ({exc})") from None
-        if parts.scheme.lower() not in schemes or not parts.netloc:
-            raise ValueError(f"must be a URL starting with {wanted}")
-        if split_host(parts.netloc.rpartition("@")[2])[0] is None:
-            raise ValueError("has no valid host name, or an invalid port (1 to 65535)")
-        return text
-
-    return _checked(check)
-
-
-def _mail_from(text: str) -> str:
-    _plain(text)
-    name, address = parseaddr(text.strip())
-    if not address or "@" not in address or " " in address:
-        raise ValueError(f"must be an address such as 'adwatch <alerts@example.org>', not {text!r}")
-    return text.strip()
-
-
-def _addresses(text: str) -> str:
-    _plain(text)
-    found = [pair for pair in getaddresses([text]) if any(pair)]  # "a@x.org, " is fine
-    bad = [a or n for n, a in found if "@" not in a or " " in a]
-    if bad or not found:
-        raise ValueError(f"must be e-mail addresses separated by commas, not {text!r}")
-    return text
-
-
-def _file(text: str) -> str:
-    if not Path(text).is_file():
-        raise ValueError(f"{text!r} is not a file")
-    return text
-
-
-def _pattern(pattern: str, what: str) -> BeforeValidator:
-    def check(text: str) -> str:
-        value = text.strip().lower()
-        if not re.fullmatch(pattern, value):
-            raise ValueError(f"must be {what}, not {text!r}")
-        return value
-
-    return _checked(check)
-
-
-def _duration(text: str) -> str:
-    parse_duration(text)  # ValueError with the reason
-    return text
-
-
-def _choice(*choices: str) -> BeforeValidator:
-    def check(text: str) -> str:
-        value = text.strip().lower()
-        if value not in choices:
-            raise ValueError(f"must be {', '.join(choices[:-1])} or {choices[-1]}, not {text!r}")
-        return value
-
-    return _checked(check)
-
-
-PathText = Annotated[str | None, _checked(_plain)]
-Flag = Annotated[bool, _checked(_flag)]
-Seconds = Annotated[float, _number("a number of seconds", above=0)]
-Share = Annotated[float, _number("a share", low=0, high=1)]
-CAFile = Annotated[str | None, _checked(_file)]
-Secret = Annotated[str | None, _checked(_token)]
-HttpURL = Annotated[str | None, _url("http", "https")]
-
-
-def _count(what: str, low: int = 0) -> Any:
-    return Annotated[int, _number(what, integer=True, low=low)]
+class SettingsError(ConfigError, ValueError):
+    """Settings that are not valid: one ``ADWATCH_NAME: what is wrong`` per problem (exit 2
+    in the CLI)."""
 
 
 def _default(name: str) -> Any:
     return getattr(defaults, name)
 
 
-class Environment(BaseModel):
+class Options(BaseModel):
     """The ``ADWATCH_*`` variables (see the README's tables for what each one does)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -198,8 +73,10 @@ class Environment(BaseModel):
     ADWATCH_SOURCES: PathText = Field(None, description="sources file; default ./sources.yaml")
     ADWATCH_RULES: PathText = Field(None, description="rules file; default ./rules.yaml")
     ADWATCH_IMAGES_STORE: PathText = Field(None, description="photos; default <data dir>/images")
-    ADWATCH_CHROMIUM: PathText = Field(None, description="the Chromium executable")
-    ADWATCH_MIN_FREE_MB: Annotated[float, _number("a number of megabytes", low=0)] = _default(
+    ADWATCH_CHROMIUM: PathText = Field(
+        _default("ADWATCH_CHROMIUM"), description="the Chromium executable"
+    )
+    ADWATCH_MIN_FREE_MB: Annotated[float, number("a number of megabytes", low=0)] = _default(
         "ADWATCH_MIN_FREE_MB"
     )
     # ---- the extraction workers
@@ -210,68 +87,125 @@ class Environment(BaseModel):
     ADWATCH_ES_CA_CERTS: CAFile = None
     ADWATCH_ES_VERIFY_CERTS: Flag = True
     ADWATCH_ES_PREFIX: Annotated[
-        str, _pattern(r"[a-z0-9][a-z0-9_-]{0,200}", "lower-case letters, digits, '-' or '_'")
+        str, pattern(r"[a-z0-9][a-z0-9_-]{0,200}", "lower-case letters, digits, '-' or '_'")
     ] = "adwatch"
     ADWATCH_ES_TIMEOUT: Seconds = 30.0
-    ADWATCH_ES_BULK_RETRIES: _count("a whole number") = 3
-    ADWATCH_ES_RETRY_SECONDS: Annotated[float, _number("a number of seconds", low=0)] = 30.0
+    ADWATCH_ES_BULK_RETRIES: count("a whole number") = 3
+    ADWATCH_ES_RETRY_SECONDS: Annotated[float, number("a number of seconds", low=0)] = 30.0
     # ---- Kibana
     ADWATCH_KIBANA_URL: HttpURL = None
     ADWATCH_KIBANA_API_KEY: Secret = None
     ADWATCH_KIBANA_SPACE: Annotated[
-        str | None, _pattern(r"[a-z0-9_-]{1,200}", "a Kibana space id (a-z, 0-9, '-', '_')")
+        str | None, pattern(r"[a-z0-9_-]{1,200}", "a Kibana space id (a-z, 0-9, '-', '_')")
     ] = None
     ADWATCH_KIBANA_CA_CERTS: CAFile = None
-    ADWATCH_KIBANA_DATA_VIEW: Annotated[str, _checked(_plain)] = _default(
-        "ADWATCH_KIBANA_DATA_VIEW"
-    )
+    ADWATCH_KIBANA_DATA_VIEW: Annotated[str, checked(plain)] = _default("ADWATCH_KIBANA_DATA_VIEW")
     # ---- mail
-    ADWATCH_SMTP_URL: Annotated[str | None, _url("smtp", "smtps")] = None
+    ADWATCH_SMTP_URL: Annotated[str | None, url("smtp", "smtps")] = None
     ADWATCH_SMTP_CA_FILE: CAFile = None
     ADWATCH_SMTP_TIMEOUT: Seconds = _default("ADWATCH_SMTP_TIMEOUT")
-    ADWATCH_MAIL_FROM: Annotated[str | None, _checked(_mail_from)] = None
-    ADWATCH_OPS_EMAIL: Annotated[str | None, _checked(_addresses)] = None
+    ADWATCH_MAIL_FROM: Annotated[str | None, checked(mail_from)] = None
+    ADWATCH_OPS_EMAIL: Annotated[str | None, checked(addresses)] = None
     # ---- alerts
     ADWATCH_ALERTS: Flag = _default("ADWATCH_ALERTS")
     ADWATCH_ENTITY_ALERTS: Annotated[
-        Literal["flagged", "all", "off"], _choice("flagged", "all", "off")
+        Literal["flagged", "all", "off"], choice("flagged", "all", "off")
     ] = _default("ADWATCH_ENTITY_ALERTS")
-    ADWATCH_PHONE_ADS_THRESHOLD: _count("a whole number", low=1) = _default(
+    ADWATCH_PHONE_ADS_THRESHOLD: count("a whole number", low=1) = _default(
         "ADWATCH_PHONE_ADS_THRESHOLD"
     )
-    ADWATCH_PHONE_ADS_WINDOW: Annotated[str, _checked(_duration)] = _default(
+    ADWATCH_PHONE_ADS_WINDOW: Annotated[str, checked(duration)] = _default(
         "ADWATCH_PHONE_ADS_WINDOW"
     )
-    ADWATCH_ENTITY_RECIPIENTS: Annotated[str, _checked(_plain)] = _default(
+    ADWATCH_ENTITY_RECIPIENTS: Annotated[str, checked(plain)] = _default(
         "ADWATCH_ENTITY_RECIPIENTS"
     )
     ADWATCH_BLUR_THUMBNAILS: Flag = _default("ADWATCH_BLUR_THUMBNAILS")
-    ADWATCH_DIGEST_THUMBNAILS: _count("a whole number") = _default("ADWATCH_DIGEST_THUMBNAILS")
-    ADWATCH_DIGEST_MAX_THUMBNAILS: _count("a whole number") = _default(
+    ADWATCH_DIGEST_THUMBNAILS: count("a whole number") = _default("ADWATCH_DIGEST_THUMBNAILS")
+    ADWATCH_DIGEST_MAX_THUMBNAILS: count("a whole number") = _default(
         "ADWATCH_DIGEST_MAX_THUMBNAILS"
     )
-    ADWATCH_THUMBNAIL_MAX_BYTES: _count("a number of bytes", low=1) = _default(
+    ADWATCH_THUMBNAIL_MAX_BYTES: count("a number of bytes", low=1) = _default(
         "ADWATCH_THUMBNAIL_MAX_BYTES"
     )
     ADWATCH_THUMBNAIL_TIMEOUT: Seconds = _default("ADWATCH_THUMBNAIL_TIMEOUT")
-    ADWATCH_DIGEST_MAX_BYTES: _count("a number of bytes", low=1) = _default(
+    ADWATCH_DIGEST_MAX_BYTES: count("a number of bytes", low=1) = _default(
         "ADWATCH_DIGEST_MAX_BYTES"
     )
     # ---- source health
-    ADWATCH_HEALTH_HISTORY_RUNS: _count("a whole number", low=1) = _default(
+    ADWATCH_HEALTH_HISTORY_RUNS: count("a whole number", low=1) = _default(
         "ADWATCH_HEALTH_HISTORY_RUNS"
     )
-    ADWATCH_HEALTH_MIN_MEDIAN: Annotated[float, _number("a number", low=0)] = _default(
+    ADWATCH_HEALTH_MIN_MEDIAN: Annotated[float, number("a number", low=0)] = _default(
         "ADWATCH_HEALTH_MIN_MEDIAN"
     )
-    ADWATCH_HEALTH_MIN_PAGES: _count("a whole number", low=1) = _default("ADWATCH_HEALTH_MIN_PAGES")
+    ADWATCH_HEALTH_MIN_PAGES: count("a whole number", low=1) = _default("ADWATCH_HEALTH_MIN_PAGES")
     ADWATCH_HEALTH_NO_AD_SHARE: Share = _default("ADWATCH_HEALTH_NO_AD_SHARE")
     ADWATCH_HEALTH_BLOCKED_SHARE: Share = _default("ADWATCH_HEALTH_BLOCKED_SHARE")
 
+    _variables: dict[str, str] = PrivateAttr(default_factory=dict)
+    _scrapy: dict[str, Any] = PrivateAttr(default_factory=dict)
 
-#: Variables of the tests' fault injection and test services: read, but no setting.
-# names the build and the test tools read (Makefile, scripts/elasticsearch.sh, tests/),
-# never adwatch itself: not typos
+    @property
+    def data_dir(self) -> Path:
+        """The data directory (``./data`` by default)."""
+        return Path(self.ADWATCH_DATA_DIR or "data")
+
+    @property
+    def sources_path(self) -> Path:
+        """The sources file (``./sources.yaml`` by default)."""
+        return Path(self.ADWATCH_SOURCES or "sources.yaml")
+
+    @property
+    def rules_path(self) -> Path:
+        """The rules file (``./rules.yaml`` by default)."""
+        return Path(self.ADWATCH_RULES or "rules.yaml")
+
+    @property
+    def images_store(self) -> str:
+        """Where photos are kept: a folder or a store URI (``<data dir>/images`` by default)."""
+        return self.ADWATCH_IMAGES_STORE or str(self.data_dir / "images")
+
+    @property
+    def scrapy_overrides(self) -> dict[str, Any]:
+        """The Scrapy settings given on the command line (``-s`` and flags) that are no
+        ``ADWATCH_*`` variable: ``LOG_LEVEL``, ``ADWATCH_IMAGES_PER_AD``..."""
+        return dict(self._scrapy)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A setting's value by name (None counts as unset), or any other variable of the
+        environment the object was built from: rules.yaml's ``${NAME}`` recipients,
+        ``NO_COLOR``, the tests' fault injection (``ADWATCH_TEST_*``)."""
+        if name in type(self).model_fields:
+            value = getattr(self, name)
+        else:
+            value = self._variables.get(name)
+        return default if value is None else value
+
+    def child_environment(self, **values: str) -> dict[str, str]:
+        """The environment for a child process: this one's, with ``values`` set."""
+        return {**self._variables, **values}
+
+    def with_values(self, values: Mapping[str, Any]) -> Options:
+        """A copy with ``values`` set (settings, or other Scrapy settings of the crawl),
+        validated likewise; a value of None leaves the setting as it is."""
+        return build_options(self._variables, {**self._given(), **self._scrapy}, values)
+
+    def _given(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+    def scrapy_settings(self) -> Any:
+        """The crawl's Scrapy settings: crawler/settings.py, then this object's values."""
+        from scrapy.settings import Settings
+
+        out = Settings()
+        out.setmodule("crawler.settings", priority="project")
+        apply_to_scrapy(self, out)
+        return out
+
+
+#: Names of the tests' fault injection and the build's tools (Makefile,
+#: scripts/elasticsearch.sh, tests/): read, but no setting of adwatch, and not typos.
 _NOT_SETTINGS = (
     "ADWATCH_TEST_",
     "ADWATCH_CACHE",
@@ -288,13 +222,16 @@ _SECRET = {
     "ADWATCH_KIBANA_API_KEY",
     "ADWATCH_SMTP_URL",
 }
+#: The settings the crawl reads from its Scrapy settings: those crawler/settings.py
+#: defines (the others stay out of Scrapy's settings, which its log prints).
+SCRAPY_FIELDS = tuple(name for name in Options.model_fields if hasattr(defaults, name))
 
 
 def _given(env: Mapping[str, str]) -> dict[str, str]:
     return {
         name: value
         for name, value in env.items()
-        if name in Environment.model_fields and value.strip() != ""
+        if name in Options.model_fields and value.strip() != ""
     }
 
 
@@ -309,52 +246,184 @@ def _problems(exc: ValidationError) -> list[tuple[str, int | None, str]]:
     return out
 
 
-def load_environment(env: Mapping[str, str] | None = None) -> Environment:
-    """The validated settings of ``env`` (default: the process environment); raise
-    :class:`ConfigError` naming each variable that is wrong."""
-    env = os.environ if env is None else env
+def build_options(
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    flags: Mapping[str, Any] | None = None,
+) -> Options:
+    """The settings of ``environ`` (default: the process environment), then ``overrides``
+    (``-s NAME=VALUE``), then ``flags`` (the command line's options, None for one not
+    given). Names that are no ``ADWATCH_*`` variable become Scrapy settings of the crawl.
+    Raises :class:`SettingsError` naming each setting that is wrong."""
+    environ = dict(os.environ if environ is None else environ)
+    given: dict[str, Any] = _given(environ)
+    extras: dict[str, Any] = {}
+    for layer in (overrides or {}, flags or {}):
+        for name, value in layer.items():
+            unset = value is None or (isinstance(value, str) and not value.strip())
+            if name not in Options.model_fields:
+                if value is not None:
+                    extras[name] = value
+            elif not unset:
+                given[name] = value
+            elif layer is overrides:  # "-s NAME=": back to the default
+                given.pop(name, None)
     try:
-        return Environment.model_validate(_given(env))
+        options = Options.model_validate(given)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc)) from None
+        raise SettingsError(_problems(exc)) from None
+    options._variables = environ
+    options._scrapy = extras
+    return options
 
 
-def validate_environment(env: Mapping[str, str] | None = None) -> None:
-    """Raise :class:`ConfigError` (``ADWATCH_NAME: what is wrong``; exit 2 in the CLI) unless
-    every ``ADWATCH_*`` setting in ``env`` is valid."""
-    load_environment(env)
+def tolerant_options(
+    environ: Mapping[str, str] | None = None, flags: Mapping[str, Any] | None = None
+) -> Options:
+    """Like :func:`build_options`, with the settings that are wrong left at their defaults
+    (``adwatch doctor`` reports them instead of refusing to start)."""
+    environ = dict(os.environ if environ is None else environ)
+    try:
+        return build_options(environ, None, flags)
+    except SettingsError as exc:
+        bad = {name for name, _, _ in exc.problems}
+        good = {name: value for name, value in environ.items() if name not in bad}
+        options = build_options(
+            good, None, {k: v for k, v in (flags or {}).items() if k not in bad}
+        )
+        options._variables = environ
+        return options
 
 
-def setting(name: str, env: Mapping[str, str] | None = None) -> Any:
-    """One validated setting: the environment's value, else the default; a bad value raises
-    :class:`ConfigError` naming the variable (other variables are not looked at)."""
-    env = os.environ if env is None else env
-    return getattr(load_environment({name: env[name]} if name in env else {}), name)
+def parse_overrides(items: Iterable[str]) -> dict[str, str]:
+    """``-s NAME=VALUE`` items as a mapping; SettingsError for one without ``=``."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise SettingsError([("-s", None, f"expects NAME=VALUE, got {item!r}")])
+        out[name.strip()] = value
+    return out
+
+
+def as_options(env: Options | Mapping[str, str] | None = None) -> Options:
+    """``env`` as settings: an :class:`Options` as it is, a mapping of variables validated
+    (:class:`SettingsError`), None the current settings."""
+    if env is None:
+        return current_options()
+    return env if isinstance(env, Options) else build_options(env)
+
+
+# ---------------------------------------------------------------- the process's settings
+
+_installed: list[Options] = []
+_from_environment: list[tuple[tuple[tuple[str, str], ...], Options]] = []
+
+
+def current_options() -> Options:
+    """The settings installed in this process (:func:`using_options`, :func:`install_options`),
+    else those of the environment as it is now."""
+    if _installed:
+        return _installed[-1]
+    snapshot = tuple(os.environ.items())
+    if not _from_environment or _from_environment[0][0] != snapshot:
+        _from_environment[:] = [(snapshot, build_options(dict(snapshot)))]
+    return _from_environment[0][1]
+
+
+def install_options(options: Options) -> None:
+    """Make ``options`` this process's settings for good (a worker process)."""
+    _installed.append(options)
+
+
+@contextmanager
+def using_options(options: Options) -> Iterator[Options]:
+    """``options`` are this process's settings inside the ``with`` block."""
+    _installed.append(options)
+    try:
+        yield options
+    finally:
+        _installed.remove(options)
+
+
+# ---------------------------------------------------------------- Scrapy's settings
+
+
+def apply_to_scrapy(options: Options, settings: Any) -> None:
+    """Put ``options`` into Scrapy ``settings`` (at the command line's priority): the
+    settings of :data:`SCRAPY_FIELDS`, the photo store, the Chromium executable, and the
+    other Scrapy settings given on the command line."""
+    for name in SCRAPY_FIELDS:
+        settings.set(name, getattr(options, name), priority="cmdline")
+    if options.ADWATCH_IMAGES_STORE and settings.getpriority("IMAGES_STORE") < 40:
+        settings.set("IMAGES_STORE", options.ADWATCH_IMAGES_STORE, priority="cmdline")
+    launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
+    if launch.get("executable_path") != options.ADWATCH_CHROMIUM:
+        launch["executable_path"] = options.ADWATCH_CHROMIUM
+        priority = settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS") or 0
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority=priority)
+    for name, value in options._scrapy.items():
+        settings.set(name, value, priority="cmdline")
+
+
+def options_of(settings: Any) -> Options:
+    """The settings of a crawl: the current ones, with the values its Scrapy ``settings``
+    were given above crawler/settings.py (``scrapy crawl -s NAME=VALUE``, or the CLI's)."""
+    given = {
+        name: settings[name]
+        for name in SCRAPY_FIELDS
+        if (settings.getpriority(name) or 0) > 20  # above "project"
+    }
+    return current_options().with_values(given)
+
+
+class OptionsAddon:
+    """Scrapy add-on (``ADDONS`` in crawler/settings.py): a crawl's Scrapy settings get the
+    settings object's values, so a plain ``scrapy crawl NAME`` reads the environment as
+    ``adwatch crawl NAME`` does. A bad value stops Scrapy with ``NAME: what is wrong``, exit 2."""
+
+    @classmethod
+    def update_pre_crawler_settings(cls, settings: Any) -> None:
+        cls._apply(settings)
+
+    def update_settings(self, settings: Any) -> None:
+        self._apply(settings)
+
+    @staticmethod
+    def _apply(settings: Any) -> None:
+        try:
+            apply_to_scrapy(options_of(settings), settings)
+        except SettingsError as exc:
+            print(str(exc), file=sys.stderr)
+            raise SystemExit(2) from None
+
+
+# ---------------------------------------------------------------- adwatch doctor
 
 
 def unknown_variables(env: Mapping[str, str] | None = None) -> list[str]:
-    """``ADWATCH_*`` names in ``env`` that no part of adwatch reads as a setting."""
-    env = os.environ if env is None else env
+    """``ADWATCH_*`` names in ``env`` (default: the environment) that no part of adwatch
+    reads as a setting."""
+    env = current_options()._variables if env is None else env
     return sorted(
         name
         for name in env
         if name.startswith("ADWATCH_")
-        and name not in Environment.model_fields
+        and name not in Options.model_fields
         and not name.startswith(_NOT_SETTINGS)
     )
 
 
 def doctor_checks(env: Mapping[str, str] | None = None) -> Iterator[tuple[str, bool | None, str]]:
     """``(name, good, detail)`` rows for ``adwatch doctor``; ``good`` None is a warning."""
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     try:
-        load_environment(env)
-    except ConfigError as exc:
+        build_options(env)
+    except SettingsError as exc:
         for line in exc.format_lines():
             yield "environment", False, line
     else:
-        given = len(_given(env))
-        yield "environment", True, f"{given} ADWATCH_* setting(s) given, all valid"
+        yield "environment", True, f"{len(_given(env))} ADWATCH_* setting(s) given, all valid"
     unknown = unknown_variables(env)
     if unknown:
         yield (
@@ -366,10 +435,19 @@ def doctor_checks(env: Mapping[str, str] | None = None) -> Iterator[tuple[str, b
 
 
 __all__ = [
-    "Environment",
+    "SCRAPY_FIELDS",
+    "Options",
+    "OptionsAddon",
+    "SettingsError",
+    "apply_to_scrapy",
+    "as_options",
+    "build_options",
+    "current_options",
     "doctor_checks",
-    "load_environment",
-    "setting",
+    "install_options",
+    "options_of",
+    "parse_overrides",
+    "tolerant_options",
     "unknown_variables",
-    "validate_environment",
+    "using_options",
 ]

@@ -8,7 +8,6 @@ Enabled in ``ITEM_PIPELINES`` (crawler/settings.py). Counters go to the stats co
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import replace
 from typing import Any
@@ -17,9 +16,10 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.common.clock import utc_text
+from crawler.common.options import options_of
 from crawler.evidence.capture import EvidenceWriter
-from crawler.extract.normalize import canonical_url
 from crawler.extract.rules import use_rules
+from crawler.extract.urls import canonical_url
 from crawler.extract.workers import NO_AD, OK, WorkerPool, default_workers
 from crawler.health import datadir
 from crawler.items import Ad, Page, RawAd
@@ -46,7 +46,8 @@ class ExtractPipeline:
         workers = default_workers() if workers in (None, "") else int(workers)
         # an invalid rules file stops the crawl here (adwatch run checks it even earlier)
         use_rules(crawler.settings.get("ADWATCH_RULES"))
-        self.pool = WorkerPool.acquire(workers)
+        # the worker processes get this crawl's settings (rules file, page time budget)
+        self.pool = WorkerPool.acquire(workers, options=options_of(crawler.settings))
         self.store = acquire_store(crawler.settings.get("ADWATCH_DATA_DIR"))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -114,15 +115,10 @@ class StorePipeline:
         self.last_flush = time.monotonic()
         # the alert ledger's sightings live in the local SQLite file in every mode
         self.alert_state = self.store.alerts
-        enabled = os.environ.get("ADWATCH_ALERTS")
-        if not (
-            settings.getbool("ADWATCH_ALERTS", True)
-            if enabled is None
-            else enabled.strip().lower() not in ("", "0", "false", "no", "off")
-        ):
+        options = options_of(settings)  # ADWATCH_ALERTS as the alert pass reads it
+        if not options.ADWATCH_ALERTS:
             self.alert_state = None
-        entity = os.environ.get("ADWATCH_ENTITY_ALERTS") or settings.get("ADWATCH_ENTITY_ALERTS")
-        self.phone_sightings = (entity or "flagged").strip().lower() != "off"
+        self.phone_sightings = options.ADWATCH_ENTITY_ALERTS != "off"
         self.evidence = EvidenceWriter.from_crawler(crawler, self.store)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 

@@ -1,10 +1,10 @@
 """Keyword rules in the extraction workers: each process compiles ``rules.yaml`` once.
 
 The rules file is ``ADWATCH_RULES`` (default ``./rules.yaml``). ``adwatch run`` validates it
-before anything starts (an invalid file is exit 2) and puts the resolved path in the
-environment, which worker processes inherit; each compiles it on first use (or when warming
-up) and :func:`apply_rules` fills an ad's ``matched_rules`` and ``risk_score``. A missing
-file means no rules: ads are stored without matches.
+before anything starts (an invalid file is exit 2) and puts the resolved path in its
+settings object, which worker processes are started with; each compiles it on first use
+(or when warming up) and :func:`apply_rules` fills an ad's ``matched_rules`` and
+``risk_score``. A missing file means no rules: ads are stored without matches.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from alerts.matcher import Matcher, RuleMatch, risk_score
 from alerts.rules import RuleSet, load_rules
+from crawler.common.options import current_options
 from crawler.items import Ad
 
 _compiled: dict[str, Matcher | None] = {}
@@ -22,7 +23,7 @@ _compiled: dict[str, Matcher | None] = {}
 
 def rules_path(value: str | os.PathLike[str] | None = None) -> Path:
     """The rules file: the argument, ``ADWATCH_RULES``, or ``./rules.yaml``."""
-    return Path(value or os.environ.get("ADWATCH_RULES") or "rules.yaml")
+    return Path(value) if value else current_options().rules_path
 
 
 def load_ruleset(path: str | os.PathLike[str] | None = None) -> RuleSet | None:
@@ -44,13 +45,10 @@ def matcher(path: str | os.PathLike[str] | None = None) -> Matcher | None:
 
 
 def use_rules(value: str | os.PathLike[str] | None = None) -> Matcher | None:
-    """Choose the rules file for this process and the workers it starts: resolve it (the
-    ``ADWATCH_RULES`` setting, the environment, ``./rules.yaml``), put its absolute path in
-    the environment for worker processes to inherit, and compile it (ConfigError if the
-    file is invalid; None if it does not exist)."""
-    path = rules_path(value).resolve()
-    os.environ["ADWATCH_RULES"] = str(path)
-    return matcher(path)
+    """Compile the rules file of this process (``value``, else the ``ADWATCH_RULES``
+    setting, else ``./rules.yaml``): ConfigError if the file is invalid; None if it does not
+    exist. Worker processes get the same setting with the crawl's settings object."""
+    return matcher(rules_path(value).resolve())
 
 
 def match_record(match: RuleMatch) -> dict[str, Any]:

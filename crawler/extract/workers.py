@@ -46,7 +46,7 @@ from typing import Any
 
 from parsel import Selector
 
-from crawler.common.envconfig import setting
+from crawler.common.options import Options, current_options, install_options
 from crawler.config import Source
 from crawler.evidence.capture import warc_records
 from crawler.extract.ads import extract_detail
@@ -158,9 +158,13 @@ def _cpu_budget(seconds: float | None) -> Any:
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
-def worker_main(sock: socket.socket, page_budget: float | None = None) -> None:
+def worker_main(
+    sock: socket.socket, page_budget: float | None = None, options: Options | None = None
+) -> None:
     """Serve ("source", Source) and ("work", id, item, source name) frames until EOF, each
-    page within ``page_budget`` seconds of CPU time."""
+    page within ``page_budget`` seconds of CPU time, with the crawl's settings ``options``."""
+    if options is not None:
+        install_options(options)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawler decides when to stop
     _, hard = resource.getrlimit(resource.RLIMIT_CORE)
     resource.setrlimit(resource.RLIMIT_CORE, (0, hard))  # dying of SIGXCPU leaves no core file
@@ -192,10 +196,12 @@ def _write_frame(stream: Any, message: tuple) -> None:
 
 
 class _Worker:
-    def __init__(self, page_budget: float | None = None) -> None:
+    def __init__(self, page_budget: float | None = None, options: Options | None = None) -> None:
         parent, child = socket.socketpair()
         ctx = multiprocessing.get_context("spawn")
-        self.process = ctx.Process(target=worker_main, args=(child, page_budget), daemon=True)
+        self.process = ctx.Process(
+            target=worker_main, args=(child, page_budget, options), daemon=True
+        )
         self.process.start()
         child.close()
         self.sock = parent
@@ -291,12 +297,15 @@ class WorkerPool:
     _shared: WorkerPool | None = None
     _users = 0
 
-    def __init__(self, workers: int, page_budget: float | None = None):
-        """``workers`` processes (0: inline); ``page_budget`` seconds per page (default:
-        ``ADWATCH_PAGE_TIME_BUDGET``)."""
+    def __init__(
+        self, workers: int, page_budget: float | None = None, options: Options | None = None
+    ):
+        """``workers`` processes (0: inline) with the settings ``options`` (default: the
+        current ones); ``page_budget`` seconds per page (default: ``ADWATCH_PAGE_TIME_BUDGET``)."""
         self.size = workers
+        self.options = options or current_options()
         self.page_budget = (
-            setting("ADWATCH_PAGE_TIME_BUDGET") if page_budget is None else page_budget
+            self.options.ADWATCH_PAGE_TIME_BUDGET if page_budget is None else page_budget
         )
         self.workers: list[_Worker] = []
         self.ids = itertools.count(1)
@@ -304,9 +313,11 @@ class WorkerPool:
         self.overruns = 0  # workers killed for a page over the budget
 
     @classmethod
-    def acquire(cls, workers: int, page_budget: float | None = None) -> WorkerPool:
+    def acquire(
+        cls, workers: int, page_budget: float | None = None, options: Options | None = None
+    ) -> WorkerPool:
         if cls._shared is None:
-            cls._shared = WorkerPool(workers, page_budget)
+            cls._shared = WorkerPool(workers, page_budget, options)
         cls._users += 1
         return cls._shared
 
@@ -324,7 +335,7 @@ class WorkerPool:
         self.crashes += sum(not w.overran for w in dead)
         self.workers = alive
         while len(self.workers) < self.size:
-            self.workers.append(_Worker(self.page_budget))
+            self.workers.append(_Worker(self.page_budget, self.options))
         return min(self.workers, key=lambda w: len(w.pending))
 
     async def run(self, item: Page | RawAd, source: Source) -> tuple[str, Any]:

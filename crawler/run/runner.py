@@ -15,15 +15,14 @@ the run before anything is written; one that fills up during the run stops it cl
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
 from alerts.alertpass import alert_pass
+from crawler.common.options import Options, using_options
 from crawler.config import Source, SourcesFile
 from crawler.health import datadir
 from crawler.health.healthpass import health_pass
@@ -34,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG = 0, 1, 2
 EXIT_DATA_DIR = datadir.EXIT_DATA_DIR  # disk full, data directory read-only or not writable
-_MIN_FREE = "ADWATCH_MIN_FREE_MB"
 
 
 @dataclass
@@ -60,29 +58,18 @@ def due_sources(
     return due, not_due
 
 
-def scrapy_settings(data_dir: Path, sources_path: Path, overrides: dict[str, Any] | None = None):
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.utils.project import get_project_settings
-
-    settings = get_project_settings()
-    settings.set("ADWATCH_DATA_DIR", str(data_dir), priority="cmdline")
-    settings.set("ADWATCH_SOURCES", str(sources_path), priority="cmdline")
-    for key, value in (overrides or {}).items():
-        settings.set(key, value, priority="cmdline")
-    return settings
-
-
 def run(
     sources: SourcesFile,
-    sources_path: Path,
-    data_dir: Path,
+    options: Options,
     *,
     only: list[str] | None = None,
     force: bool = False,
-    settings_overrides: dict[str, Any] | None = None,
 ) -> RunResult:
+    """Crawl the due sources (or ``only`` these, or all with ``force``) with the settings
+    ``options`` (crawler/common/options.py), then the alert and health passes."""
+    data_dir = options.data_dir
     try:  # writable, with room to spare: else one clear line, and nothing written
-        datadir.check(data_dir, datadir.min_free_mb((settings_overrides or {}).get(_MIN_FREE)))
+        datadir.check(data_dir, datadir.min_free_mb(options.ADWATCH_MIN_FREE_MB))
     except datadir.DataDirError as exc:
         return RunResult(EXIT_DATA_DIR, message=f"adwatch: {exc}")
     lock = FileLock(str(data_dir / "adwatch.run.lock"))
@@ -91,7 +78,8 @@ def run(
     except Timeout:
         return RunResult(EXIT_OK, message="another adwatch run is in progress; nothing to do")
     try:
-        return _run_locked(sources, sources_path, data_dir, only, force, settings_overrides)
+        with using_options(options):
+            return _run_locked(sources, options, only, force)
     except Exception as exc:
         if datadir.disk_error(exc) is None:
             raise
@@ -101,17 +89,13 @@ def run(
 
 
 def _run_locked(
-    sources: SourcesFile,
-    sources_path: Path,
-    data_dir: Path,
-    only: list[str] | None,
-    force: bool,
-    overrides: dict[str, Any] | None,
+    sources: SourcesFile, options: Options, only: list[str] | None, force: bool
 ) -> RunResult:
     from scrapy.crawler import CrawlerProcess
 
     from spiders import spider_class_for
 
+    data_dir = options.data_dir
     started = datetime.now(UTC)
     datadir.reset()
     store = open_store(data_dir)
@@ -134,8 +118,7 @@ def _run_locked(
 
     crawlers = []
     if chosen:
-        settings = scrapy_settings(data_dir, sources_path, overrides)
-        process = CrawlerProcess(settings)
+        process = CrawlerProcess(options.scrapy_settings())
         for source in chosen:
             crawler = process.create_crawler(spider_class_for(source))
             crawlers.append((source, crawler))
@@ -151,14 +134,18 @@ def _run_locked(
     # (not after a full or read-only disk stopped the crawl: the next run decides)
     fault = datadir.fault()
     alerts = (
-        alert_pass(data_dir, sources)
+        alert_pass(data_dir, sources, options=options)
         if fault is None
         else {"failed": True, "errors": ["not run: the data directory cannot be written"]}
     )
     # per-source health: recorded, flagged, operators e-mailed; never raises either
     health = (
         health_pass(
-            data_dir, per_source, [crawler.stats.get_stats() for _, crawler in crawlers], started
+            data_dir,
+            per_source,
+            [crawler.stats.get_stats() for _, crawler in crawlers],
+            started,
+            env=options,
         )
         if fault is None
         else {}

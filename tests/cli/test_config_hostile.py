@@ -360,9 +360,9 @@ def test_doctor_reports_the_same_problems(tmp_path):
 
 def test_good_settings_are_typed_and_defaults_come_from_settings_py():
     from crawler import settings as defaults
-    from crawler.common.envconfig import load_environment, setting
+    from crawler.common.options import build_options
 
-    env = load_environment(
+    env = build_options(
         {
             "ADWATCH_ENTITY_ALERTS": " ALL ",
             "ADWATCH_PHONE_ADS_THRESHOLD": "3",
@@ -377,23 +377,37 @@ def test_good_settings_are_typed_and_defaults_come_from_settings_py():
     assert env.ADWATCH_ENTITY_ALERTS == "all" and env.ADWATCH_PHONE_ADS_THRESHOLD == 3
     assert env.ADWATCH_ALERTS is False and env.ADWATCH_KIBANA_URL is None
     assert env.ADWATCH_PAGE_TIME_BUDGET == defaults.ADWATCH_PAGE_TIME_BUDGET
-    assert setting("ADWATCH_PAGE_TIME_BUDGET", {"ADWATCH_PAGE_TIME_BUDGET": "0.5"}) == 0.5
+    budget = build_options({"ADWATCH_PAGE_TIME_BUDGET": "0.5"}).ADWATCH_PAGE_TIME_BUDGET
+    assert budget == 0.5
     with pytest.raises(ConfigError, match="^ADWATCH_PAGE_TIME_BUDGET: "):
-        setting("ADWATCH_PAGE_TIME_BUDGET", {"ADWATCH_PAGE_TIME_BUDGET": "-1"})
+        build_options({"ADWATCH_PAGE_TIME_BUDGET": "-1"})
 
 
-def test_every_variable_the_code_reads_is_in_the_model():
+def test_every_variable_the_code_names_is_a_setting():
     import re
 
-    from crawler.common.envconfig import Environment
+    from crawler import settings as defaults
+    from crawler.common.options import Options
 
     found = set()
     for folder in ("crawler", "alerts", "spiders"):
         for path in (ROOT / folder).rglob("*.py"):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                # a name on a line that reads the environment (os.environ, env.get, _setting(...))
-                if "env" in line and not line.lstrip().startswith("#"):
-                    found.update(re.findall(r'"(ADWATCH_[A-Z_]+)"', line))
+            if path.name != "options.py":  # it lists the names that are no setting too
+                found.update(re.findall(r'"(ADWATCH_[A-Z_]+)"', path.read_text(encoding="utf-8")))
     found = {name for name in found if not name.startswith("ADWATCH_TEST_")}
     assert len(found) > 30
-    assert found - set(Environment.model_fields) == set()
+    assert {n for n in found if n not in Options.model_fields and not hasattr(defaults, n)} == set()
+
+
+def test_only_the_settings_module_reads_the_environment():
+    import re
+
+    readers = []
+    for folder in ("crawler", "alerts", "spiders"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path == ROOT / "crawler" / "common" / "options.py":
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if re.search(r"os\.environ|getenv", line) and not line.lstrip().startswith("#"):
+                    readers.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert readers == []
