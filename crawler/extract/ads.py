@@ -22,9 +22,10 @@ from parsel import Selector, SelectorList
 
 from crawler.config import Source, is_xpath
 from crawler.extract.auto import ad_heading, fill_auto, is_expired, page_titles, text_of
-from crawler.extract.listings import guess_ad_links, guess_next_page, looks_like_listing
+from crawler.extract.listings import guess_ad_links, looks_like_listing
 from crawler.extract.pagestate import state_ad
 from crawler.extract.pagetext import element_text, html_to_text
+from crawler.extract.pagination import guess_next_page
 from crawler.extract.schemaorg import AD_TYPES, jsonld_objects, schema_types
 from crawler.items import RawAd
 

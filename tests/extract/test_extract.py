@@ -10,7 +10,8 @@ from parsel import Selector
 
 from crawler.config import Source
 from crawler.extract.ads import extract_detail, extract_listing
-from crawler.extract.listings import guess_ad_links, guess_next_page
+from crawler.extract.listings import guess_ad_links
+from crawler.extract.pagination import guess_next_page
 from tests.conftest import adwatch
 
 AUTO = Source(name="t", kind="classified", start_urls=["http://example.org/"])

@@ -18,14 +18,9 @@ from scrapy.http import HtmlResponse
 
 from crawler.config import Source
 from crawler.extract.ads import extract_listing
-from crawler.extract.listings import (
-    guess_ad_links,
-    guess_next_page,
-    looks_like_listing,
-    page_number,
-    page_shape,
-    site_of,
-)
+from crawler.extract.listings import guess_ad_links, looks_like_listing
+from crawler.extract.pagination import guess_next_page, page_number
+from crawler.extract.urlshape import page_shape, site_of
 from tests.conftest import IN_CI
 
 AUTO = Source(name="t", kind="classified", start_urls=["http://example.org/"])
