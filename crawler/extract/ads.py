@@ -21,8 +21,10 @@ from urllib.parse import urljoin
 from parsel import Selector, SelectorList
 
 from crawler.config import Source, is_xpath
-from crawler.extract.auto import ad_heading, fill_auto, is_expired, page_titles, text_of
+from crawler.extract.auto import ad_heading, fill_auto, page_titles
+from crawler.extract.autofields import is_expired
 from crawler.extract.listings import guess_ad_links, looks_like_listing
+from crawler.extract.pagechrome import text_of
 from crawler.extract.pagestate import state_ad
 from crawler.extract.pagetext import element_text, html_to_text
 from crawler.extract.pagination import guess_next_page
