@@ -9,13 +9,13 @@ autoescaped, control characters removed from the text. :func:`ops_addresses` rea
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
 
 from alerts.digest import template_environment
+from crawler.common.options import current_options
 from crawler.health.checks import HealthNotice
 
 __all__ = ["OPS_GROUP", "build_health_email", "health_email_id", "ops_addresses"]
@@ -33,7 +33,7 @@ FLAG_TITLES = {
 
 def ops_addresses(env: Mapping[str, str] | None = None) -> list[str]:
     """The addresses in ``ADWATCH_OPS_EMAIL`` (``a@x, Name <b@y>``), duplicates dropped."""
-    env = os.environ if env is None else env
+    env = current_options() if env is None else env
     out: list[str] = []
     for _, addr in getaddresses([env.get("ADWATCH_OPS_EMAIL") or ""]):
         if "@" in addr and addr not in out:

@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Protocol
 
 from alerts.transport import SendError
+from crawler.common.options import current_options
 
 __all__ = ["Delivery", "DigestRecord", "Outbox", "OutboxState", "Recovery"]
 
@@ -126,6 +127,8 @@ class Delivery:
     set_aside: int = 0  # of those, refused for good: moved to outbox/failed/
     errors: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # recipients a server refused
+    sent_groups: list[str] = field(default_factory=list)  # the group of each one sent
+    set_aside_groups: list[str] = field(default_factory=list)  # of each one set aside
 
 
 def _now() -> str:
@@ -250,11 +253,12 @@ class Outbox:
                 else:
                     self.set_aside(record, str(exc))
                     done.set_aside += 1
+                    done.set_aside_groups.append(record.group)
                     done.errors.append(f"{record.file}: {exc}; set aside in outbox/failed/")
                 if exc.connection:
                     break
                 continue
-            if os.environ.get(KILL_AFTER_SMTP) == "1":
+            if current_options().get(KILL_AFTER_SMTP) == "1":
                 os.kill(os.getpid(), signal.SIGKILL)
             self.sent_dir.mkdir(parents=True, exist_ok=True)
             os.replace(path, self.sent_path(record))
@@ -262,6 +266,7 @@ class Outbox:
             _fsync_dir(self.dir)
             self.state.mark_digest_sent(record.id, _now())
             done.sent += 1
+            done.sent_groups.append(record.group)
             done.refused.extend(refused)
         return done
 

@@ -19,13 +19,14 @@ recipient 5xx) is permanent: the outbox sets that message aside (alerts/outbox.p
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
+
+from crawler.common.options import current_options
 
 __all__ = ["SMTPConfig", "SMTPTransport", "SendError", "smtp_config"]
 
@@ -63,9 +64,10 @@ class SMTPConfig:
 
 
 def smtp_config(env: Mapping[str, str] | None = None, timeout: float = 30.0) -> SMTPConfig | None:
-    """The SMTP settings from the environment; None when ``ADWATCH_SMTP_URL`` is not set.
-    A malformed URL raises ValueError (without the password in the message)."""
-    env = os.environ if env is None else env
+    """The SMTP settings of ``env`` (a mapping of variables; default: the current settings,
+    crawler/common/options.py); None when ``ADWATCH_SMTP_URL`` is not set. A malformed URL
+    raises ValueError (without the password in the message)."""
+    env = current_options() if env is None else env
     url = (env.get("ADWATCH_SMTP_URL") or "").strip()
     if not url:
         return None

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -281,7 +280,10 @@ class SourcesFile(BaseModel):
 
 
 def default_sources_path() -> Path:
-    return Path(os.environ.get("ADWATCH_SOURCES", "sources.yaml"))
+    """The ``ADWATCH_SOURCES`` setting (``./sources.yaml``)."""
+    from crawler.common.options import current_options  # it reads this module's types
+
+    return current_options().sources_path
 
 
 def load_sources(path: str | Path | None = None) -> SourcesFile:

@@ -8,7 +8,6 @@ An invalid file stops Scrapy with ``path:line: message`` and exit code 2.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -16,7 +15,9 @@ from crawler.config import ConfigError, SourcesFile, load_sources
 
 
 def sources_path(settings: Any) -> str:
-    return settings.get("ADWATCH_SOURCES") or os.environ.get("ADWATCH_SOURCES") or "sources.yaml"
+    """The sources file: the ``ADWATCH_SOURCES`` setting (crawler/common/options.py puts the
+    environment's into Scrapy's settings), or ./sources.yaml."""
+    return settings.get("ADWATCH_SOURCES") or "sources.yaml"
 
 
 class SourceSpiderLoader:

@@ -1,5 +1,8 @@
 """The e-mail channel: digests built by alerts/digest.py, sent by alerts/transport.py.
 
+An :class:`alerts.channels.base.OutboxChannel`: messages wait in the outbox as ``.eml``
+files and go out over one SMTP session per run.
+
 Addresses come from the recipient groups of ``rules.yaml``; an entry ``${VAR}`` is read
 from the environment when the digest is built (several addresses may be separated by
 commas). Without ``ADWATCH_SMTP_URL`` the channel has no transport and digests wait in the
@@ -8,34 +11,26 @@ outbox as ``.eml`` files.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from email.utils import getaddresses
 
-from alerts.digest import DigestOptions, build_digests
+from alerts.channels.base import Message, OutboxChannel
+from alerts.digest import WIRE_POLICY, DigestOptions, build_digests
 from alerts.ledger import Alert
 from alerts.outbox import DigestRecord
-from alerts.rules import RecipientGroup
+from alerts.ruleschema import RecipientGroup
 from alerts.transport import SMTPConfig, SMTPTransport
+from crawler.common.options import current_options
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
-@dataclass
-class Rendered:
-    """One message of a digest, as the outbox stores it."""
+class EmailChannel(OutboxChannel):
+    """E-mail over SMTP (``smtp``; None: the messages wait in the outbox)."""
 
-    digest_id: str
-    data: bytes
-    subject: str
-    message_id: str
-    alerts: list[Alert]
-
-
-class EmailChannel:
     name = "email"
     suffix = ".eml"
 
@@ -46,7 +41,7 @@ class EmailChannel:
     @staticmethod
     def addresses(group: RecipientGroup, env: Mapping[str, str] | None = None) -> list[str]:
         """The group's addresses, ``${VAR}`` entries resolved (unset variables give none)."""
-        env = os.environ if env is None else env
+        env = current_options() if env is None else env
         out: list[str] = []
         for entry in group.emails:
             m = _ENV_REF.match(entry)
@@ -65,9 +60,9 @@ class EmailChannel:
         digest_id: str,
         images: Mapping[str, bytes],
         now: datetime,
-    ) -> list[Rendered]:
-        """The digest as bytes (CRLF line ends): one message, or several when it is larger
-        than ``options.max_bytes`` (alerts/digest.py, :func:`build_digests`)."""
+    ) -> list[Message]:
+        """The digest as messages for the outbox (CRLF line ends): one, or several when it
+        is larger than ``options.max_bytes`` (alerts/digest.py, :func:`build_digests`)."""
         parts = build_digests(
             alerts,
             group=group,
@@ -78,20 +73,40 @@ class EmailChannel:
             now=now,
         )
         return [
-            Rendered(
-                p.digest_id,
-                p.wire_bytes(),
-                str(p.message["Subject"]),
-                str(p.message["Message-ID"]),
-                p.alerts,
+            self.message(
+                p.message,
+                digest_id=p.digest_id,
+                group=group,
+                addresses=addresses,
+                alert_ids=[a.id for a in p.alerts if a.id is not None],
             )
             for p in parts
         ]
+
+    @staticmethod
+    def message(
+        msg: EmailMessage,
+        *,
+        digest_id: str,
+        group: str,
+        addresses: list[str],
+        alert_ids: list[int] | None = None,
+    ) -> Message:
+        """An e-mail as the outbox stores it: its bytes as they go out (CRLF line ends,
+        headers folded only past RFC 5322's limit)."""
+        return Message(
+            id=digest_id,
+            group=group,
+            addresses=addresses,
+            subject=str(msg["Subject"]),
+            message_id=str(msg["Message-ID"]),
+            data=msg.as_bytes(policy=WIRE_POLICY),
+            alert_ids=alert_ids or [],
+        )
 
     def open(self) -> SMTPTransport | None:
         """A transport for this run, or None when no server is configured."""
         return SMTPTransport(self.smtp) if self.smtp is not None else None
 
-    @staticmethod
-    def send(transport: SMTPTransport, data: bytes, record: DigestRecord) -> list[str]:
+    def send(self, transport: SMTPTransport, data: bytes, record: DigestRecord) -> list[str]:
         return sorted(transport.send(data, record.addresses))

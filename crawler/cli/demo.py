@@ -8,7 +8,6 @@ with the demo's ground truth and shows a few searches. Without a rules file of i
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -17,15 +16,10 @@ from importlib.resources import as_file
 from pathlib import Path
 
 from crawler.assets import asset
+from crawler.common.options import current_options
 from crawler.extract.rules import rules_path
+from crawler.run import logs
 from crawler.stores import SearchQuery, open_store
-
-
-def get_project_settings():
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.utils.project import get_project_settings as project_settings
-
-    return project_settings()
 
 
 def demo_rules(stack: ExitStack) -> Path:
@@ -33,15 +27,20 @@ def demo_rules(stack: ExitStack) -> Path:
     ``./rules.yaml``, else the default rules shipped with adwatch (on disk while ``stack``
     is open)."""
     chosen = rules_path()
-    if os.environ.get("ADWATCH_RULES") or chosen.is_file():
+    if current_options().ADWATCH_RULES or chosen.is_file():
         return chosen.resolve()
     return stack.enter_context(as_file(asset("rules.yaml")))
 
 
-def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> int:
+def run_demo(
+    port: int, size: int, seed: int, data: str | None, keep: bool, verbose: bool = False
+) -> int:
+    """Serve the demo sites, crawl them with ``adwatch run`` (``verbose``: showing its whole
+    log), compare the store with the ground truth and show a few searches. Returns the
+    run's exit status."""
     from demosite import DemoServer, sources_yaml
 
-    ddir = Path(data or os.environ.get("ADWATCH_DATA_DIR") or "data/demo")
+    ddir = Path(data or "data/demo")  # never an ADWATCH_DATA_DIR of the environment
     if ddir.exists() and not keep:
         shutil.rmtree(ddir)
     ddir.mkdir(parents=True, exist_ok=True)
@@ -51,12 +50,15 @@ def run_demo(port: int, size: int, seed: int, data: str | None, keep: bool) -> i
         sources_file = ddir / "sources.yaml"
         sources_file.write_text(sources_yaml(server.base_url), encoding="utf-8")
         print(f"Demo sites at {server.base_url}/ ; sources file {sources_file}")
-        print("Running: adwatch run (the command cron runs) ...\n")
-        env = dict(os.environ, ADWATCH_DATA_DIR=str(ddir), ADWATCH_SOURCES=str(sources_file))
+        print("Running: adwatch run (the command cron runs) ...")
+        print(f"Its whole log goes to {ddir / logs.FILE_NAME} (--verbose shows it here)\n")
+        env = current_options().child_environment(
+            ADWATCH_DATA_DIR=str(ddir), ADWATCH_SOURCES=str(sources_file)
+        )
         env["ADWATCH_RULES"] = str(demo_rules(stack))
-        cmd = [sys.executable, "-m", "crawler.cli.main", "run"]
+        cmd = [sys.executable, "-m", "crawler.cli.main", *(["--verbose"] * verbose), "run"]
         code = subprocess.call(cmd, env=env)
-        browser = bool(get_project_settings().get("ADWATCH_CHROMIUM"))
+        browser = bool(current_options().ADWATCH_CHROMIUM)
         expected = server.world.expected_ads(include_browser=browser)
         reachable = {a["url"] for a in expected}
         # a repost is stored once: the copy met first is the ad, the other its sighting

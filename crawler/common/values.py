@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator
 
-from crawler.config import parse_duration, split_host
+from crawler.common.durations import parse_duration
+from crawler.config import split_host
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})

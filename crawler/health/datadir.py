@@ -103,13 +103,12 @@ def describe(exc: BaseException, directory: str | os.PathLike[str]) -> str:
 
 
 def min_free_mb(value: Any = None) -> float:
-    """``ADWATCH_MIN_FREE_MB``: the environment's, else ``value`` (a setting override), else
-    the default of crawler/settings.py."""
-    value = os.environ.get("ADWATCH_MIN_FREE_MB", value)
+    """``ADWATCH_MIN_FREE_MB``: ``value``, else the current settings'
+    (crawler/common/options.py)."""
     if value is None:
-        from crawler import settings as defaults
+        from crawler.common.options import current_options
 
-        value = defaults.ADWATCH_MIN_FREE_MB
+        value = current_options().ADWATCH_MIN_FREE_MB
     try:
         return max(0.0, float(value))
     except (TypeError, ValueError):

@@ -7,10 +7,12 @@
    (crawler/stores/health_state.py): flags new to a source are raised, flags it no longer
    has recover.
 3. With ``ADWATCH_OPS_EMAIL`` set, flags raised and recovered that no e-mail told of yet go
-   into one operator e-mail (alerts/opsmail.py), queued in the outbox with the alert
-   digests and sent through the same transport: with ``ADWATCH_SMTP_URL`` unset it waits
-   there as an ``.eml`` file; with the server down it waits and the next run (its alert
-   pass, or this pass) sends it. A flag that stays does not e-mail again.
+   into one operator e-mail (alerts/opsmail.py), queued in the outbox and delivered
+   through the e-mail channel, as the alert digests are (alerts/channels/): with
+   ``ADWATCH_SMTP_URL`` unset it waits there as an ``.eml`` file; with the server down it
+   waits and the next run (its alert pass, or this pass) sends it; refused for good (5xx)
+   it is set aside in ``outbox/failed/`` and counted as such. A flag that stays does not
+   e-mail again.
 
 Nothing here fails a run or changes its exit status: problems are reported in the counts.
 ``doctor_checks`` gives ``adwatch doctor`` the flags still open.
@@ -22,38 +24,31 @@ import logging
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from email import policy
 from pathlib import Path
 from typing import Any
 
 from alerts.alertpass import open_alert_state
 from alerts.channels import EmailChannel
+from alerts.digest import DigestOptions
 from alerts.opsmail import OPS_GROUP, build_health_email, health_email_id, ops_addresses
-from alerts.outbox import DigestRecord, Outbox
-from alerts.transport import SMTPTransport, smtp_config
-from crawler import settings as defaults
+from alerts.outbox import Outbox
+from alerts.transport import smtp_config
+from crawler.common.options import Options, as_options
 from crawler.health.checks import HealthSettings, SourceRun, assess
 
 logger = logging.getLogger(__name__)
 
-# as the alert digests go out: CRLF line ends, headers folded only past RFC 5322's limit
-_WIRE = policy.SMTP.clone(max_line_length=998)
 
-
-def _setting(name: str, env: Mapping[str, str]) -> Any:
-    value = env.get(name)
-    return getattr(defaults, name) if value is None else value
-
-
-def health_settings(env: Mapping[str, str] | None = None) -> HealthSettings:
-    """The ``ADWATCH_HEALTH_*`` thresholds: the environment over crawler/settings.py."""
-    env = os.environ if env is None else env
+def health_settings(env: Options | Mapping[str, str] | None = None) -> HealthSettings:
+    """The ``ADWATCH_HEALTH_*`` thresholds of ``env``: a settings object, a mapping of
+    variables, or None for the current settings (crawler/common/options.py)."""
+    o = as_options(env)
     return HealthSettings(
-        history_runs=int(_setting("ADWATCH_HEALTH_HISTORY_RUNS", env)),
-        min_median=float(_setting("ADWATCH_HEALTH_MIN_MEDIAN", env)),
-        min_pages=int(_setting("ADWATCH_HEALTH_MIN_PAGES", env)),
-        no_ad_share=float(_setting("ADWATCH_HEALTH_NO_AD_SHARE", env)),
-        blocked_share=float(_setting("ADWATCH_HEALTH_BLOCKED_SHARE", env)),
+        history_runs=o.ADWATCH_HEALTH_HISTORY_RUNS,
+        min_median=o.ADWATCH_HEALTH_MIN_MEDIAN,
+        min_pages=o.ADWATCH_HEALTH_MIN_PAGES,
+        no_ad_share=o.ADWATCH_HEALTH_NO_AD_SHARE,
+        blocked_share=o.ADWATCH_HEALTH_BLOCKED_SHARE,
     )
 
 
@@ -63,17 +58,18 @@ def health_pass(
     stats: list[Mapping[str, Any]],
     started: datetime,
     *,
-    env: Mapping[str, str] | None = None,
+    env: Options | Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Steps 1-3 (see the module doc) for the sources of one run: ``per_source`` are their
     summaries (each gets its ``health`` list), ``stats`` their Scrapy stats, in the same
-    order. Returns the counts for the run summary; never raises."""
-    env = os.environ if env is None else env
+    order; ``env`` the settings (default: the current ones). Returns the counts for the run
+    summary; never raises."""
     now = now or datetime.now(UTC)
     out: dict[str, Any] = {"flagged": {}, "recovered": [], "ops_email": {}, "errors": []}
     try:
-        settings = health_settings(env)
+        options = as_options(env)
+        settings = health_settings(options)
         state = open_alert_state(data_dir)
         try:
             records = []
@@ -91,7 +87,7 @@ def health_pass(
                 started.isoformat(timespec="seconds"), records, at
             )
             out["recovered"] = [{"source": s, "flag": f} for s, f in recovered]
-            out["ops_email"] = notify_operators(state, Path(data_dir), env, now)
+            out["ops_email"] = notify_operators(state, Path(data_dir), options, now)
         finally:
             state.close()
     except Exception as exc:
@@ -100,17 +96,18 @@ def health_pass(
     return out
 
 
-def notify_operators(
-    state: Any, data_dir: Path, env: Mapping[str, str], now: datetime
-) -> dict[str, Any]:
-    """Queue one e-mail to ``ADWATCH_OPS_EMAIL`` with the notices due, then send what the
-    outbox holds for operators (step 3)."""
-    addresses = ops_addresses(env)
+def notify_operators(state: Any, data_dir: Path, options: Options, now: datetime) -> dict[str, Any]:
+    """Queue one e-mail to ``ADWATCH_OPS_EMAIL`` with the notices due, then deliver what the
+    outbox holds (step 3) through the e-mail channel, as the alert digests go. The counts:
+    ``sent``, ``set_aside`` (refused for good by the server) and ``waiting`` operator
+    e-mails."""
+    addresses = ops_addresses(options)
     mail: dict[str, Any] = {
         "to": addresses,
         "built": 0,
         "notices": 0,
         "sent": 0,
+        "set_aside": 0,
         "waiting": 0,
         "outbox": str(data_dir / "outbox"),
         "smtp": None,
@@ -119,44 +116,55 @@ def notify_operators(
     if not addresses:
         return {"disabled": "ADWATCH_OPS_EMAIL not set"}
     try:
-        smtp = smtp_config(env, timeout=float(_setting("ADWATCH_SMTP_TIMEOUT", env)))
+        smtp = smtp_config(options, timeout=options.ADWATCH_SMTP_TIMEOUT)
     except ValueError as exc:
         smtp = None
         mail["errors"].append(str(exc))
     mail["smtp"] = smtp.where if smtp else None
-    mail_from = smtp.mail_from if smtp else (env.get("ADWATCH_MAIL_FROM") or "adwatch@localhost")
+    mail_from = smtp.mail_from if smtp else (options.ADWATCH_MAIL_FROM or "adwatch@localhost")
+    channel = EmailChannel(DigestOptions(mail_from=mail_from), smtp)
     outbox = Outbox(data_dir / "outbox", state.alerts)
-    notices = state.health.health_notices_due()
-    if notices:
-        digest_id = health_email_id(notices)
-        # queued by a run that stopped before marking its notices: not built twice
-        if digest_id not in {d.id for d in state.alerts.digests()}:
-            msg = build_health_email(
-                notices, addresses=addresses, digest_id=digest_id, mail_from=mail_from, now=now
-            )
-            record = DigestRecord(
-                id=digest_id,
-                channel=EmailChannel.name,
-                group=OPS_GROUP,
-                addresses=addresses,
-                subject=str(msg["Subject"]),
-                message_id=str(msg["Message-ID"]),
-                file=digest_id + EmailChannel.suffix,
-                created_at=now.isoformat(timespec="seconds"),
-            )
-            outbox.queue(record, msg.as_bytes(policy=_WIRE), [])
-            mail["built"] = 1
-        state.health.mark_health_notified(notices, digest_id)
-        mail["notices"] = len(notices)
-    waiting = {d.id for d in outbox.waiting() if d.group == OPS_GROUP}
-    if smtp is not None and waiting:
-        with SMTPTransport(smtp) as transport:
-            delivery = outbox.deliver(lambda data, rec: EmailChannel.send(transport, data, rec))
+    mail["built"], mail["notices"] = queue_health_email(
+        state, outbox, channel, addresses, mail_from, now
+    )
+    delivery = channel.deliver(outbox) if _ops_waiting(outbox) else None
+    if delivery is not None:
+        mail["sent"] = delivery.sent_groups.count(OPS_GROUP)
+        mail["set_aside"] = delivery.set_aside_groups.count(OPS_GROUP)
         mail["errors"].extend(delivery.errors)
-    still = {d.id for d in outbox.waiting() if d.group == OPS_GROUP}
-    mail["sent"] = len(waiting - still)
-    mail["waiting"] = len(still)
+    mail["waiting"] = _ops_waiting(outbox)
     return mail
+
+
+def queue_health_email(
+    state: Any,
+    outbox: Outbox,
+    channel: EmailChannel,
+    addresses: list[str],
+    mail_from: str,
+    now: datetime,
+) -> tuple[int, int]:
+    """Queue the operator e-mail for the notices due and mark them told; ``(e-mails
+    built, notices)``."""
+    notices = state.health.health_notices_due()
+    if not notices:
+        return 0, 0
+    digest_id = health_email_id(notices)
+    built = 0
+    # queued by a run that stopped before marking its notices: not built twice
+    if digest_id not in {d.id for d in state.alerts.digests()}:
+        msg = build_health_email(
+            notices, addresses=addresses, digest_id=digest_id, mail_from=mail_from, now=now
+        )
+        message = channel.message(msg, digest_id=digest_id, group=OPS_GROUP, addresses=addresses)
+        channel.queue(outbox, message, now)
+        built = 1
+    state.health.mark_health_notified(notices, digest_id)
+    return built, len(notices)
+
+
+def _ops_waiting(outbox: Outbox) -> int:
+    return sum(d.group == OPS_GROUP for d in outbox.waiting())
 
 
 def doctor_checks(directory: Path, sources: list[str] | None) -> list[tuple[str, bool, str]]:

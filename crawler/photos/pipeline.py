@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -115,10 +114,9 @@ class AdImagesPipeline(ImagesPipeline):
         if not settings.getbool("ADWATCH_IMAGES"):
             raise NotConfigured
         cls._update_stores(settings)
-        uri = (
-            os.environ.get("ADWATCH_IMAGES_STORE")
-            or settings.get("IMAGES_STORE")
-            or str(data_dir(settings.get("ADWATCH_DATA_DIR")) / "images")
+        # IMAGES_STORE: ADWATCH_IMAGES_STORE of the settings object (crawler/common/options.py)
+        uri = settings.get("IMAGES_STORE") or str(
+            data_dir(settings.get("ADWATCH_DATA_DIR")) / "images"
         )
         return cls(uri, crawler=crawler)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.common.options import current_options
 from crawler.common.yamlconf import ConfigError
 from crawler.stores.sqlite import SQLiteStore
 
@@ -20,8 +21,8 @@ _lock = threading.Lock()
 
 
 def data_dir(value: str | os.PathLike[str] | None = None) -> Path:
-    """The data directory: the argument, ``ADWATCH_DATA_DIR``, or ``./data``."""
-    return Path(value or os.environ.get("ADWATCH_DATA_DIR") or "data")
+    """The data directory: the argument, else the ``ADWATCH_DATA_DIR`` setting (``./data``)."""
+    return Path(value) if value else current_options().data_dir
 
 
 def open_store(directory: str | os.PathLike[str] | None = None) -> Any:
@@ -36,9 +37,9 @@ def open_store(directory: str | os.PathLike[str] | None = None) -> Any:
 
 
 def es_config() -> Any:
-    """The Elasticsearch configuration in the environment, or None (embedded store).
+    """The Elasticsearch configuration of the settings, or None (embedded store).
     Raises :class:`crawler.config.ConfigError` naming the variable when it is not usable."""
-    url = (os.environ.get("ADWATCH_ES_URL") or "").strip()
+    url = (current_options().ADWATCH_ES_URL or "").strip()
     if not url:
         return None
     from crawler.stores.elasticsearch import ESConfig
@@ -70,7 +71,7 @@ def store_failure(exc: BaseException) -> str | None:
     from crawler.stores.elasticsearch import Unavailable
 
     if isinstance(exc, TransportError | Unavailable):
-        where = os.environ.get("ADWATCH_ES_URL") or "Elasticsearch"
+        where = current_options().ADWATCH_ES_URL or "Elasticsearch"
         cause: BaseException = exc
         while cause.__cause__ is not None:  # the socket's own words: "Connection refused"
             cause = cause.__cause__

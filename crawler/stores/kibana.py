@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import ssl
 import urllib.error
@@ -29,6 +28,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from crawler.assets import asset
+from crawler.common.options import current_options
 
 ASSETS = asset("kibana")
 _INDEX_NAMES = re.compile(r"\badwatch-(ads|images|alerts|runs)\b")
@@ -47,7 +47,9 @@ class KibanaConfig:
 
     @classmethod
     def from_env(cls, env: Any = None) -> KibanaConfig | None:
-        env = os.environ if env is None else env
+        """The Kibana of ``env`` (a mapping of variables; default: the current settings,
+        crawler/common/options.py), or None when ``ADWATCH_KIBANA_URL`` is not set."""
+        env = current_options() if env is None else env
         url = (env.get("ADWATCH_KIBANA_URL") or "").strip().rstrip("/")
         if not url:
             return None
