@@ -36,7 +36,7 @@ class RawAd:
 
 @dataclass(frozen=True)
 class WarcRecords:
-    """The WARC records of one capture, made ready to append (crawler/evidence/capture.py): the
+    """The WARC records of one capture, made ready to append (crawler/evidence/warc.py): the
     gzipped response and request records, the response's ``WARC-Record-ID`` and the
     SHA-256 of the body (hex)."""
 

@@ -1,4 +1,4 @@
-"""``adwatch evidence AD_ID [-o case.zip]``: one ad's case packet (crawler/evidence/capture.py).
+"""``adwatch evidence AD_ID [-o case.zip]``: one ad's case packet (crawler/evidence/packet.py).
 
 Exit codes: 0 the packet is complete, 1 it was written but something could not be included
 or did not match its recorded SHA-256 (listed on stderr and in its manifest.json), 2 no
@@ -28,7 +28,7 @@ def images_root(ddir: Path) -> Path | None:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from crawler.evidence.capture import UnknownAd, build_packet
+    from crawler.evidence.packet import UnknownAd, build_packet
     from crawler.health.datadir import disk_error
 
     ddir = data_dir(args.data_dir)

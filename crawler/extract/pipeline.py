@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.common.clock import utc_text
 from crawler.common.options import options_of
-from crawler.evidence.capture import EvidenceWriter
+from crawler.evidence.writer import EvidenceWriter
 from crawler.extract.rules import use_rules
 from crawler.extract.urls import canonical_url
 from crawler.extract.workers import NO_AD, OK, WorkerPool, default_workers
@@ -99,7 +99,7 @@ class StorePipeline:
     Stat ``adwatch/ads_spooled``: ads the store could not take now (kept in its spool).
     Each batch is first recorded for the alert ledger (crawler/stores/alert_state.py) in the
     local SQLite file; ``ADWATCH_ALERTS = False`` turns that off. Before that, the responses
-    of its new or changed ads go to the evidence WARC (crawler/evidence/capture.py,
+    of its new or changed ads go to the evidence WARC (crawler/evidence/writer.py,
     ``ADWATCH_EVIDENCE``)."""
 
     def __init__(self, crawler: Any):

@@ -48,7 +48,7 @@ from parsel import Selector
 
 from crawler.common.options import Options, current_options, install_options
 from crawler.config import Source
-from crawler.evidence.capture import warc_records
+from crawler.evidence.warc import warc_records
 from crawler.extract.ads import extract_detail
 from crawler.extract.normalize import normalize_ad
 from crawler.extract.rules import apply_rules, matcher

@@ -21,7 +21,7 @@ in the browser goes through crawler/fetch/browser_guard.py: the source's private
 (refusals count in ``adwatch/blocked_private_network``) and a usable charset.
 
 With ``ADWATCH_EVIDENCE`` and ``ADWATCH_SCREENSHOTS``, an ad page the browser renders is also
-kept as a full-page screenshot (:class:`Screenshot`; crawler/evidence/capture.py stores it).
+kept as a full-page screenshot (crawler/fetch/screenshot.py; crawler/evidence/writer.py stores it).
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ from scrapy.utils.python import global_object_name
 
 from crawler.config import Source, is_xpath
 from crawler.extract.ads import select
-from crawler.extract.listings import guess_ad_links, page_shape
+from crawler.extract.listings import guess_ad_links
 from crawler.extract.schemaorg import AD_TYPES, jsonld_objects, schema_types
+from crawler.extract.urlshape import page_shape
 from crawler.fetch.browser_guard import (
     GUARD_META,
     PAGE_REFUSED_META,
@@ -48,6 +49,7 @@ from crawler.fetch.browser_guard import (
     BrowserGuard,
     guard_page,
 )
+from crawler.fetch.screenshot import Screenshot
 from crawler.stores import acquire_store, release_store
 
 _PSEUDO = re.compile(r"::(text|attr\([^)]*\))\s*$")
@@ -136,20 +138,6 @@ class WaitFor:
                 await page.wait_for_load_state("networkidle", timeout=self.timeout_ms)
         except Exception:  # the page is read as it is; extraction decides
             pass
-
-
-class Screenshot:
-    """A page method: a full-page PNG of the rendered ad, kept as evidence; ``None`` when
-    Chromium cannot take it (the page is still read)."""
-
-    def __init__(self, timeout_ms: int):
-        self.timeout_ms = timeout_ms
-
-    async def __call__(self, page: Any) -> bytes | None:
-        try:
-            return await page.screenshot(full_page=True, type="png", timeout=self.timeout_ms)
-        except Exception:  # evidence is best effort; the ad itself must not be lost
-            return None
 
 
 class RenderMiddleware:

@@ -20,7 +20,9 @@ import pytest
 from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.evidence.capture import EvidenceWriter, build_packet, warc_date
+from crawler.evidence.packet import build_packet
+from crawler.evidence.warc import warc_date
+from crawler.evidence.writer import EvidenceWriter
 from crawler.items import Ad, Capture
 from crawler.stores import open_store
 from crawler.stores.sqlite import SQLiteStore

@@ -365,7 +365,7 @@ def test_a_warc_batch_that_does_not_fit_is_cut_off_and_every_kept_record_is_inde
 
     from warcio.archiveiterator import ArchiveIterator
 
-    from crawler.evidence.capture import EvidenceWriter
+    from crawler.evidence.writer import EvidenceWriter
     from crawler.items import Ad, Capture
     from crawler.stores.sqlite import SQLiteStore
 
