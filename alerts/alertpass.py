@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from alerts.channels import EmailChannel
 from alerts.digest import DigestOptions
 from alerts.ledger import Alert, EntityPolicy, decide
-from alerts.outbox import DigestRecord, Outbox
+from alerts.outbox import Outbox
 from alerts.rules import RuleSet, parse_duration
 from alerts.transport import smtp_config
 from crawler import settings as defaults
@@ -256,7 +256,28 @@ def run_alert_pass(
     ruleset = ruleset if ruleset is not None else RuleSet()
     now = now or datetime.now(UTC)
     data_dir = Path(data_dir)
-    out: dict[str, Any] = {
+    out = _empty_counts(data_dir)
+    channel = email_channel(settings, out)
+    state = open_alert_state(data_dir)
+    try:
+        outbox = Outbox(data_dir / "outbox", state.alerts)
+        recover_outbox(outbox, out)
+        decide_alerts(state.alerts, ruleset, settings, now, out)
+        photos = DigestPhotos(settings, data_dir, allow_private)
+        queue_digests(state.alerts, ruleset, channel, outbox, photos, now, out)
+        deliver_digests(channel, outbox, out)
+        if ad_store is not None and ad_store.backend == "elasticsearch":
+            try:
+                out["alerts_indexed"] = mirror_alerts(state.alerts, ad_store)
+            except Exception as exc:  # Elasticsearch down: the next pass copies them
+                out["warnings"].append(f"alerts not copied to Elasticsearch: {exc}")
+    finally:
+        state.close()
+    return out
+
+
+def _empty_counts(data_dir: Path) -> dict[str, Any]:
+    return {
         "alerts_due": 0,
         "by_severity": {},
         "digests_built": 0,
@@ -271,13 +292,18 @@ def run_alert_pass(
         "errors": [],
         "warnings": [],
     }
+
+
+def email_channel(settings: AlertSettings, out: dict[str, Any]) -> EmailChannel:
+    """The e-mail channel for the digests: SMTP from the settings (a malformed
+    ``ADWATCH_SMTP_URL`` is an error in ``out``, and the digests then wait)."""
     try:
         smtp = smtp_config(timeout=settings.smtp_timeout)
         out["smtp"] = smtp.where if smtp else None
     except ValueError as exc:
         smtp = None
         out["errors"].append(str(exc))
-    channel = EmailChannel(
+    return EmailChannel(
         DigestOptions(
             mail_from=smtp.mail_from
             if smtp
@@ -290,111 +316,127 @@ def run_alert_pass(
         ),
         smtp,
     )
-    state = open_alert_state(data_dir)
-    try:
-        outbox = Outbox(data_dir / "outbox", state.alerts)
-        recovery = outbox.recover()
-        out["resent_after_interruption"] = recovery.resend
-        if recovery.requeued:
-            out["warnings"].append(
-                f"{recovery.requeued} digest(s) moved back from outbox/failed/: sent again"
-            )
-        if recovery.orphaned:
-            out["warnings"].append(
-                f"{recovery.orphaned} digest file(s) never queued moved to outbox/orphaned/"
-            )
 
-        # 2. the ledger
-        rule_sightings, phone_sightings = state.alerts.pending_sightings()
-        decision = decide(
-            rule_sightings, phone_sightings, ruleset, state.alerts, now, settings.entity
+
+def recover_outbox(outbox: Outbox, out: dict[str, Any]) -> None:
+    """Step 1: put the outbox back in order after a crash; say what was found."""
+    recovery = outbox.recover()
+    out["resent_after_interruption"] = recovery.resend
+    if recovery.requeued:
+        out["warnings"].append(
+            f"{recovery.requeued} digest(s) moved back from outbox/failed/: sent again"
         )
-        new_alerts = state.alerts.commit_decision(decision, rule_sightings, phone_sightings)
-        out["alerts_due"] = len(new_alerts)
-        for alert in new_alerts:
-            out["by_severity"][alert.severity] = out["by_severity"].get(alert.severity, 0) + 1
-        if decision.unknown_rules:
-            out["warnings"].append(
-                "matches of rules no longer in the rules file ignored: "
-                + ", ".join(sorted(decision.unknown_rules))
-            )
+    if recovery.orphaned:
+        out["warnings"].append(
+            f"{recovery.orphaned} digest file(s) never queued moved to outbox/orphaned/"
+        )
 
-        # 3. digests
-        fetcher = ImageFetcher(
+
+def decide_alerts(
+    ledger: AlertState,
+    ruleset: RuleSet,
+    settings: AlertSettings,
+    now: datetime,
+    out: dict[str, Any],
+) -> None:
+    """Step 2: the ledger decides which alerts the recorded sightings make due, and they
+    are stored in one transaction."""
+    rule_sightings, phone_sightings = ledger.pending_sightings()
+    decision = decide(rule_sightings, phone_sightings, ruleset, ledger, now, settings.entity)
+    new_alerts = ledger.commit_decision(decision, rule_sightings, phone_sightings)
+    out["alerts_due"] = len(new_alerts)
+    for alert in new_alerts:
+        out["by_severity"][alert.severity] = out["by_severity"].get(alert.severity, 0) + 1
+    if decision.unknown_rules:
+        out["warnings"].append(
+            "matches of rules no longer in the rules file ignored: "
+            + ", ".join(sorted(decision.unknown_rules))
+        )
+
+
+class DigestPhotos:
+    """The thumbnails of a digest: photos the crawl kept are used as they are, the others
+    are fetched now (:class:`ImageFetcher`)."""
+
+    def __init__(self, settings: AlertSettings, data_dir: Path, allow_private: Iterable[str]):
+        self.settings = settings
+        self.folder = images_dir(data_dir)
+        self.fetcher = ImageFetcher(
             settings.thumbnail_max_bytes, settings.thumbnail_timeout, allow_private
         )
-        for group, alerts in state.alerts.undelivered_alerts().items():
-            recipients = ruleset.recipients.get(group)
-            if recipients is None:
-                out["warnings"].append(
-                    f"{len(alerts)} alert(s) for recipient group {group!r}, which the rules "
-                    "file no longer has: they wait"
-                )
-                continue
-            addresses = channel.addresses(recipients)
-            if not addresses:
-                out["warnings"].append(
-                    f"recipient group {group!r} has no address (an unset ${{VARIABLE}}?): "
-                    f"{len(alerts)} alert(s) wait"
-                )
-                continue
-            digest_id = _digest_id(group, alerts, now)
-            wanted = (
-                _wanted_images(alerts, settings.thumbnails_per_ad, settings.max_thumbnails)
-                if settings.thumbnails_per_ad > 0
-                else []
-            )
-            # photos the crawl kept are used as they are; the others are fetched now
-            images = local_photos(
-                alerts, {u for u, _ in wanted}, images_dir(data_dir), settings.thumbnail_max_bytes
-            )
-            images.update(fetcher.fetch_all([w for w in wanted if w[0] not in images]))
-            # a digest over ADWATCH_DIGEST_MAX_BYTES comes as several messages
-            for message in channel.render(
-                alerts,
-                group=group,
-                addresses=addresses,
-                digest_id=digest_id,
-                images=images,
-                now=now,
-            ):
-                record = DigestRecord(
-                    id=message.digest_id,
-                    channel=channel.name,
-                    group=group,
-                    addresses=addresses,
-                    subject=message.subject,
-                    message_id=message.message_id,
-                    file=message.digest_id + channel.suffix,
-                    created_at=now.isoformat(timespec="seconds"),
-                )
-                ids = [a.id for a in message.alerts if a.id is not None]
-                outbox.queue(record, message.data, ids)
-                out["digests_built"] += 1
 
-        # 4. sending
-        transport = channel.open()
-        if transport is not None:
-            with transport:
-                delivery = outbox.deliver(lambda data, rec: channel.send(transport, data, rec))
-            out["digests_sent"] = delivery.sent
-            out["send_failures"] = delivery.failed
-            out["digests_set_aside"] = delivery.set_aside
-            out["errors"].extend(delivery.errors)
-            if delivery.refused:
-                out["warnings"].append("recipients refused: " + ", ".join(delivery.refused))
-        out["digests_queued"] = len(outbox.waiting())
-        out["digests_failed"] = len(outbox.set_aside_digests())
+    def of(self, alerts: list[Alert]) -> dict[str, bytes]:
+        """``{url: bytes}`` of the photos of ``alerts`` that the digest shows."""
+        s = self.settings
+        if s.thumbnails_per_ad <= 0:
+            return {}
+        wanted = _wanted_images(alerts, s.thumbnails_per_ad, s.max_thumbnails)
+        images = local_photos(alerts, {u for u, _ in wanted}, self.folder, s.thumbnail_max_bytes)
+        images.update(self.fetcher.fetch_all([w for w in wanted if w[0] not in images]))
+        return images
 
-        # 5. the adwatch-alerts index
-        if ad_store is not None and ad_store.backend == "elasticsearch":
-            try:
-                out["alerts_indexed"] = mirror_alerts(state.alerts, ad_store)
-            except Exception as exc:  # Elasticsearch down: the next pass copies them
-                out["warnings"].append(f"alerts not copied to Elasticsearch: {exc}")
-    finally:
-        state.close()
-    return out
+
+def queue_digests(
+    ledger: AlertState,
+    ruleset: RuleSet,
+    channel: EmailChannel,
+    outbox: Outbox,
+    photos: DigestPhotos,
+    now: datetime,
+    out: dict[str, Any],
+) -> None:
+    """Step 3: one digest per recipient group with alerts not yet sent to it, queued in
+    the outbox (several messages when it is over ``ADWATCH_DIGEST_MAX_BYTES``)."""
+    for group, alerts in ledger.undelivered_alerts().items():
+        addresses = _group_addresses(ruleset, channel, group, len(alerts), out)
+        if not addresses:
+            continue
+        for message in channel.render(
+            alerts,
+            group=group,
+            addresses=addresses,
+            digest_id=_digest_id(group, alerts, now),
+            images=photos.of(alerts),
+            now=now,
+        ):
+            channel.queue(outbox, message, now)
+            out["digests_built"] += 1
+
+
+def _group_addresses(
+    ruleset: RuleSet, channel: EmailChannel, group: str, waiting: int, out: dict[str, Any]
+) -> list[str]:
+    """The addresses of a recipient group; none (and a warning: its alerts wait) when the
+    rules file no longer has the group, or its addresses are all unset variables."""
+    recipients = ruleset.recipients.get(group)
+    if recipients is None:
+        out["warnings"].append(
+            f"{waiting} alert(s) for recipient group {group!r}, which the rules "
+            "file no longer has: they wait"
+        )
+        return []
+    addresses = channel.addresses(recipients)
+    if not addresses:
+        out["warnings"].append(
+            f"recipient group {group!r} has no address (an unset ${{VARIABLE}}?): "
+            f"{waiting} alert(s) wait"
+        )
+    return addresses
+
+
+def deliver_digests(channel: EmailChannel, outbox: Outbox, out: dict[str, Any]) -> None:
+    """Step 4: send what the outbox holds (without a server it waits); count what was
+    sent, what waits and what was set aside, refused for good."""
+    delivery = channel.deliver(outbox)
+    if delivery is not None:
+        out["digests_sent"] = delivery.sent
+        out["send_failures"] = delivery.failed
+        out["digests_set_aside"] = delivery.set_aside
+        out["errors"].extend(delivery.errors)
+        if delivery.refused:
+            out["warnings"].append("recipients refused: " + ", ".join(delivery.refused))
+    out["digests_queued"] = len(outbox.waiting())
+    out["digests_failed"] = len(outbox.set_aside_digests())
 
 
 def alert_document(alert: Alert) -> dict[str, Any]:
