@@ -321,7 +321,7 @@ def add_commands(sub: Any) -> None:
     asp.set_defaults(func=cmd_alerts_send)
     asp = asub.add_parser("list", help="the stored alerts, newest first")
     asp.add_argument("--limit", type=positive_int, default=50)
-    asp.add_argument("--status", choices=["pending", "queued", "sent", "unaddressed"])
+    asp.add_argument("--status", choices=["pending", "queued", "sent", "set_aside", "unaddressed"])
     asp.add_argument("--rule", help="only this rule (or entity alert, e.g. phone-new-city)")
     asp.add_argument("--json", action="store_true")
     asp.set_defaults(func=cmd_alerts_list)

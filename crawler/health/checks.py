@@ -301,9 +301,14 @@ def format_health(summary: Mapping[str, Any]) -> list[str]:
         lines.append(f"health: source {item['source']} is healthy again ({item['flag']})")
     mail = health.get("ops_email") or {}
     to = ", ".join(mail.get("to") or [])
-    if mail.get("notices") or mail.get("sent"):
+    if mail.get("notices") or mail.get("sent") or mail.get("set_aside"):
         if mail.get("sent"):
             lines.append(f"health: operator e-mail sent to {to}")
+        elif mail.get("set_aside"):
+            lines.append(
+                f"HEALTH: operator e-mail for {to} refused for good by the mail server, set "
+                f"aside in {mail['outbox']}/failed/ (move it back to the outbox to send it again)"
+            )
         elif mail.get("smtp"):
             lines.append(
                 f"health: operator e-mail waiting in {mail['outbox']} (not sent; the next run "

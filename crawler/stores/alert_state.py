@@ -12,9 +12,11 @@ Tables:
 * ``flagged_phones``: which rules matched an ad carrying which phone.
 * ``alert_clusters``: cluster members (``ad:``, ``text:``, ``cluster:``) -> cluster.
 * ``alerts``: every alert, with its key, rule, ad, time, recipient groups and status
-  (``pending`` -> ``queued`` -> ``sent``; ``unaddressed`` when no group receives it).
+  (``pending`` -> ``queued`` -> ``sent``; ``set_aside`` while a digest that carries it was
+  refused for good; ``unaddressed`` when no group receives it).
 * ``digests`` and ``digest_alerts``: each digest in the outbox (status ``queued`` ->
-  ``sending`` -> ``sent``) and the alerts, per recipient group, it carries.
+  ``sending`` -> ``sent``, or ``failed``: set aside) and the alerts, per recipient group,
+  it carries.
 """
 
 from __future__ import annotations
@@ -302,6 +304,24 @@ class AlertState(SQLiteState):
                 "attempts = attempts + ? WHERE id = ?",
                 (status, error, int(attempt), digest_id),
             )
+            if status in ("failed", "queued"):  # set aside, or back in the outbox
+                self._refresh_alerts(self._alerts_of(digest_id))
+
+    def _alerts_of(self, digest_id: str) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT alert_id FROM digest_alerts WHERE digest_id = ?", (digest_id,)
+        )
+        return [r[0] for r in rows]
+
+    def _set_aside_for(self, alert_id: int) -> bool:
+        """Whether every digest carrying the alert to one of its groups was set aside."""
+        row = self.conn.execute(
+            "SELECT 1 FROM digest_alerts da JOIN digests d ON d.id = da.digest_id "
+            "WHERE da.alert_id = ? GROUP BY da.recipient_group "
+            "HAVING min(d.status = 'failed') = 1 LIMIT 1",
+            (alert_id,),
+        ).fetchone()
+        return row is not None
 
     def mark_digest_sent(self, digest_id: str, at: str) -> None:
         """The server accepted the digest: it and (when all their digests are) its alerts
@@ -334,7 +354,8 @@ class AlertState(SQLiteState):
 
     def _refresh_alerts(self, alert_ids: list[int], sent_at: str | None = None) -> None:
         """An alert is ``sent`` when a sent digest carries it to each of its groups,
-        ``queued`` when each group's digest is at least in the outbox, else ``pending``."""
+        ``pending`` while a group has no digest for it, ``set_aside`` when a group's
+        digest was refused for good (in ``outbox/failed/``), else ``queued``."""
         for alert_id in alert_ids:
             row = self.conn.execute(
                 "SELECT recipients FROM alerts WHERE id = ?", (alert_id,)
@@ -352,10 +373,12 @@ class AlertState(SQLiteState):
                 continue
             if all(states.get(g) == 1 for g in groups):
                 status = "sent"
-            elif all(g in states for g in groups):
-                status = "queued"
-            else:
+            elif not all(g in states for g in groups):
                 status = "pending"
+            elif self._set_aside_for(alert_id):
+                status = "set_aside"
+            else:
+                status = "queued"
             self.conn.execute(
                 "UPDATE alerts SET status = ?, mirrored = 0, sent_at = CASE WHEN ? = 'sent' "
                 "THEN coalesce(sent_at, ?) ELSE NULL END WHERE id = ?",

@@ -111,7 +111,7 @@ def test_a_refused_message_does_not_hold_up_the_others(state, tmp_path):
     assert [d.last_error for d in outbox.set_aside_digests()] == ["550 mailbox unavailable"]
     assert outbox.waiting() == [] and outbox.recover() == Recovery()
     assert outbox.deliver(picky).failed == 0 and len(calls) == 2
-    assert {a.status for a in state.list_alerts()} == {"queued"}  # labour's never went
+    assert {a.status for a in state.list_alerts()} == {"set_aside"}  # labour's never went
 
 
 def test_a_temporary_refusal_is_tried_again(state, tmp_path):
@@ -141,8 +141,27 @@ def test_crash_after_setting_aside_is_marked_failed(state, tmp_path):
     found = outbox.recover()
     assert (found.set_aside, found.forgotten, found.resend) == (1, 0, 0)
     assert statuses(state) == {"d-labour": "failed"}
+    assert {a.status for a in state.list_alerts()} == {"set_aside"}
     sender = Sender()
     assert outbox.deliver(sender).sent == 0 and sender.sent == []
+
+
+def test_alerts_of_a_set_aside_digest_are_listed_as_set_aside_until_it_is_sent(state, tmp_path):
+    outbox = Outbox(tmp_path / "outbox", state)
+    queue_digests(state, outbox, groups=("labour",))
+    done = outbox.deliver(Sender(SendError("552 too big", temporary=False)))
+    assert (done.set_aside, done.set_aside_groups, done.sent_groups) == (1, ["labour"], [])
+    assert [a.status for a in state.list_alerts()] == ["set_aside", "set_aside"]
+    assert len(state.list_alerts(status="set_aside")) == 2
+    assert state.list_alerts(status="queued") == []
+    # moved back by hand: queued again, then sent
+    failed = tmp_path / "outbox" / "failed" / "d-labour.eml"
+    failed.rename(tmp_path / "outbox" / "d-labour.eml")
+    assert outbox.recover().requeued == 1
+    assert {a.status for a in state.list_alerts()} == {"queued"}
+    done = outbox.deliver(Sender())
+    assert (done.sent, done.sent_groups) == (1, ["labour"])
+    assert {a.status for a in state.list_alerts()} == {"sent"}
 
 
 def test_a_set_aside_digest_moved_back_is_sent_and_one_deleted_gives_its_alerts_back(

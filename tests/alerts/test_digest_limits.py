@@ -262,6 +262,13 @@ def test_a_digest_refused_for_good_is_set_aside_and_the_others_go(data, tmp_path
         assert digest_rows(data) == {"labour-team": ("failed", 1), "exploitation-team": ("sent", 1)}
         lines = "\n".join(format_alerts(first))
         assert "1 refused for good" in lines and "set aside in" in lines
+        env = {**server.env(), "ADWATCH_DATA_DIR": str(data)}
+        listed = json.loads(adwatch("alerts", "list", "--json", env=env).stdout)
+        by_group = {a["recipients"][0]: a["status"] for a in listed}
+        assert by_group == {"labour-team": "set_aside", "exploitation-team": "sent"}
+        set_aside = adwatch("alerts", "list", "--status", "set_aside", "--json", env=env)
+        assert len(json.loads(set_aside.stdout)) == 41
+        assert "queued" not in adwatch("alerts", "list", env=env).stdout
 
         second = pass_once(data)  # not tried again, not deleted, still reported
         assert (second["digests_sent"], second["send_failures"]) == (0, 0)

@@ -317,6 +317,27 @@ def test_without_an_ops_address_nothing_is_written_and_doctor_still_tells(tmp_pa
     ]
 
 
+def test_an_email_the_server_refuses_for_good_is_counted_as_set_aside_not_sent(tmp_path):
+    server = SMTPTestServer(tmp_path, data_size_limit=200).start()  # 552 for any e-mail
+    try:
+        env = server.env(ADWATCH_OPS_EMAIL="ops@example.org", ADWATCH_SMTP_TIMEOUT="5")
+        data = tmp_path / "data"
+        out = health_pass(data, [summary_of("site", 0, pages=0)], [{}], NOW, env=env, now=NOW)
+        mail = out["ops_email"]
+        assert (mail["built"], mail["sent"], mail["set_aside"], mail["waiting"]) == (1, 0, 1, 0)
+        assert server.received == []
+        assert any("552" in e and "set aside" in e for e in mail["errors"])
+        assert len(list((data / "outbox" / "failed").glob("ops-health-*.eml"))) == 1
+        lines = "\n".join(format_health({"health": out}))
+        assert "refused for good" in lines and "operator e-mail sent" not in lines
+        # not tried again by the next run, and not counted again
+        out = health_pass(data, [summary_of("site", 0, pages=0)], [{}], NOW, env=env, now=NOW)
+        assert (out["ops_email"]["sent"], out["ops_email"]["set_aside"]) == (0, 0)
+        assert server.received == []
+    finally:
+        server.stop()
+
+
 def test_an_smtp_outage_keeps_the_email_until_a_later_run_sends_it(tmp_path):
     server = SMTPTestServer(tmp_path)  # not started yet: the server is down
     env = server.env(ADWATCH_OPS_EMAIL="ops@example.org", ADWATCH_SMTP_TIMEOUT="5")
