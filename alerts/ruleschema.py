@@ -26,7 +26,7 @@ from pydantic import (
 
 from alerts.regexterms import automaton_literals, check_regex_literals, compile_linear
 from alerts.textnorm import normalize, normalize_term
-from crawler.common.durations import parse_duration as shared_parse_duration
+from crawler.common.durations import parse_duration
 
 __all__ = [
     "MAX_WEIGHT",
@@ -51,7 +51,6 @@ MAX_WEIGHT = 1_000_000.0
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 
 ISO_639_1 = frozenset(
     """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
@@ -62,16 +61,6 @@ ISO_639_1 = frozenset(
     sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh
     yi yo za zh zu""".split()
 )
-
-
-def parse_duration(value: Any) -> timedelta:
-    """``"30d"``, ``"12h"``, ``"2w"``, ``"90m"``, ``"45s"`` -> timedelta (ValueError otherwise)."""
-    if isinstance(value, timedelta):
-        return value
-    m = _DURATION.match(value) if isinstance(value, str) else None
-    if not m:
-        raise ValueError(f"duration {value!r}: write a number and a unit, like 30d, 12h or 2w")
-    return shared_parse_duration(value)  # range-checked (ValueError past 100 years)
 
 
 class _Strict(BaseModel):

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.common.durations import MAX_DURATION, parse_duration
+from crawler.common.durations import parse_duration
 from crawler.common.yamlconf import ConfigError, read_yaml, validate
 
 FIELD_NAMES = ("title", "body", "price", "location", "posted", "contact", "images", "employer")
@@ -309,7 +309,6 @@ def load_sources(path: str | Path | None = None) -> SourcesFile:
 __all__ = [
     "ConfigError",
     "FIELD_NAMES",
-    "MAX_DURATION",
     "Politeness",
     "Schedule",
     "Source",
@@ -317,6 +316,5 @@ __all__ = [
     "check_selector",
     "is_xpath",
     "load_sources",
-    "parse_duration",
     "split_host",
 ]

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
 
-from crawler.config import ConfigError, load_sources, parse_duration
+from crawler.common.durations import parse_duration
+from crawler.config import ConfigError, load_sources
 from crawler.health.datadir import EXIT_DATA_DIR, DataDirError, describe, disk_error
 from crawler.stores import SearchQuery, data_dir, open_store
 

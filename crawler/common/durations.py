@@ -1,7 +1,10 @@
 """Durations as operators write them: ``15m``, ``6h``, ``7d``, ``2w`` or seconds -> timedelta.
 
-One reading for every duration in adwatch (schedules, realert, windows, retention), from
-zero up to :data:`MAX_DURATION`. Pure: no settings, no I/O.
+The one reading of every duration in adwatch (source schedules, rule ``realert``, the phone
+window, ``prune --older-than``, ``ADWATCH_RECHECK_UNAVAILABLE``), from zero up to
+:data:`MAX_DURATION`. A number and a unit (``s``, ``m``, ``h``, ``d``, ``w``) as text, a number
+of seconds, or a timedelta; every refusal reads ``duration '<value>': <what is wrong>``.
+Pure: no settings, no I/O.
 """
 
 from __future__ import annotations
@@ -19,9 +22,15 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MAX_DURATION = timedelta(days=36500)
 
 
+def _shown(value: object) -> str:
+    """``value`` as an error message quotes it: its repr, cut short past 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def parse_duration(value: str | int | float | timedelta) -> timedelta:
-    """``"15m"``, ``"6h"``, ``"7d"``, ``"2w"`` or seconds -> timedelta, from zero up to
-    :data:`MAX_DURATION`; ValueError otherwise."""
+    """``"15m"``, ``"6h"``, ``"7d"``, ``"2w"``, seconds or a timedelta -> timedelta, from zero
+    up to :data:`MAX_DURATION`; ValueError (``duration '<value>': ...``) otherwise."""
     if isinstance(value, timedelta):
         seconds = value.total_seconds()
     elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -29,10 +38,11 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
     else:
         m = _DURATION.match(str(value))
         if not m:
-            raise ValueError(f"not a duration: {value!r} (use e.g. 15m, 6h, 7d)")
+            raise ValueError(
+                f"duration {_shown(value)}: write a number and a unit, like 30d, 12h or 2w"
+            )
         digits = m.group(1)
         seconds = int(digits) * _UNITS[m.group(2)] if len(digits) <= 15 else math.inf
     if not 0 <= seconds <= MAX_DURATION.total_seconds():  # NaN fails too
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise ValueError(f"duration {shown} is out of range (0 to {MAX_DURATION.days}d)")
+        raise ValueError(f"duration {_shown(value)} is out of range (0 to {MAX_DURATION.days}d)")
     return timedelta(seconds=seconds)

@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from crawler.config import ConfigError, load_sources, parse_duration
+from crawler.common.durations import parse_duration
+from crawler.config import ConfigError, load_sources
 from tests.conftest import ROOT, adwatch
 
 GOOD = """\
@@ -56,7 +57,11 @@ def test_shipped_sources_file_is_valid():
         (GOOD.replace("kind: classified", "kind: jobs"), 3, "kind"),
         (GOOD.replace('"a.ad::attr(href)"', '"a.ad[[["'), 5, "invalid CSS selector"),
         (GOOD.replace("//div[@class='body']", "//div[@class="), 8, "invalid XPath selector"),
-        (GOOD.replace("every: 30m", "every: soon"), 10, "not a duration"),
+        (
+            GOOD.replace("every: 30m", "every: soon"),
+            10,
+            "duration 'soon': write a number and a unit",
+        ),
         (GOOD.replace("https://example.org/ads/", "ftp://example.org/"), 4, "not an http(s) URL"),
         (GOOD.replace("name: site-a", "name: Site A"), 2, "lower-case"),
         (

@@ -11,8 +11,9 @@ import textwrap
 import pytest
 
 from alerts.rules import parse_rules
+from crawler.common.durations import MAX_DURATION, parse_duration
 from crawler.common.yamlconf import MAX_ALIAS_EXPANSION, MAX_DEPTH, parse_yaml
-from crawler.config import MAX_DURATION, ConfigError, load_sources, parse_duration
+from crawler.config import ConfigError, load_sources
 from tests.conftest import ROOT
 
 GOOD_SOURCE = """\

@@ -86,4 +86,4 @@ def test_prune_on_elasticsearch(es_env, tmp_path):
 
 def test_prune_rejects_a_bad_age(tmp_path):
     proc = adwatch("prune", "--older-than", "soon", env={"ADWATCH_DATA_DIR": str(tmp_path)})
-    assert proc.returncode == 2 and "not a duration" in proc.stderr
+    assert proc.returncode == 2 and "duration 'soon': write a number and a unit" in proc.stderr
