@@ -18,13 +18,9 @@ from parsel import Selector
 
 from crawler.config import load_sources
 from crawler.extract.probe import page_address, probe_bytes
-from crawler.extract.suggest import (
-    Page,
-    candidate_selectors,
-    learn_fields,
-    read_sample,
-    stable_token,
-)
+from crawler.extract.suggest import Page, read_sample
+from crawler.extract.suggest_fields import learn_fields
+from crawler.extract.suggest_selectors import candidate_selectors, stable_token
 from crawler.stores import open_store
 from tests.conftest import IN_CI, adwatch
 
