@@ -215,7 +215,8 @@ def check_live(source: Source, args: argparse.Namespace) -> int:
 def cmd_sources_suggest(args: argparse.Namespace) -> int:
     import yaml
 
-    from crawler.extract.suggest import entry_yaml, suggest
+    from crawler.extract.suggest import suggest
+    from crawler.extract.suggest_entry import entry_yaml
 
     fetcher = PoliteFetcher(bool(args.allow_private_network), args.delay)
     try:
