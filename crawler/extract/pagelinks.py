@@ -11,16 +11,12 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
 from crawler.extract.urlshape import site_of, split_url
-
-if TYPE_CHECKING:
-    from crawler.extract.cards import PageReading
-    from crawler.extract.pagination import Pagination
 
 
 def flat_text(el: Any) -> str:
@@ -96,8 +92,11 @@ class PageLinks:
         self.site = site_of(self.here.hostname or "")
         self._hrefs: list[Href] | None = None
         self._anchors: list[Anchor] | None = None
-        self.reading: PageReading | None = None
-        self.pagination: Pagination | None | bool = False  # False: not read yet
+        # what the readers of the page's links work out, kept with it: the lists of ads
+        # (crawler.extract.cards.PageReading) and the numbered pagination block
+        # (crawler.extract.pagination.Pagination, False while not read yet)
+        self.reading: Any = None
+        self.pagination: Any = False
 
     @property
     def root(self) -> Any:

@@ -189,7 +189,7 @@ def read_pagination(sel: Selector, url: str) -> Pagination | None:
     page = page_links(sel, url)
     if page.pagination is False:
         page.pagination = _read_pagination(page)
-    return page.pagination  # type: ignore[return-value]
+    return page.pagination
 
 
 def _read_pagination(page: PageLinks) -> Pagination | None:
