@@ -63,7 +63,11 @@ def print_table(columns: tuple[str, ...], rows: list[list[str]]) -> None:
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*(Text(_printable(cell)) for cell in row))
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # a pipe or a file: each row on one line, never wrapped
+        table.expand = False
+        console = Console(width=100_000)
+    console.print(table)
 
 
 _UNPRINTABLE = dict.fromkeys(
@@ -151,8 +155,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = current_options()
     sources = _load_sources(args)
     es_config()  # an unusable ADWATCH_ES_URL: exit 2 before anything runs
-    if "LOG_LEVEL" not in options.scrapy_overrides and sys.stderr.isatty():
-        options = options.with_values({"LOG_LEVEL": "WARNING"})
+    from crawler.run import logs
+
+    given = options.scrapy_overrides  # the whole log to its file; --verbose: to stderr too
+    logs.configure(
+        options.data_dir,
+        level=given.get("LOG_LEVEL"),
+        given_file=given.get("LOG_FILE"),
+        verbose=args.verbose,
+    )
+    options = options.with_values(logs.SCRAPY_SETTINGS)
     only = [args.source] if getattr(args, "source", None) else (args.only or None)
     options = check_rules_for_run(options)  # the rules file resolved; exit 2 if invalid
     result = run(sources, options, only=only, force=getattr(args, "all", False))
@@ -336,7 +348,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # the demo starts from an empty folder (without --keep): only one named on its command
     # line, never an ADWATCH_DATA_DIR inherited from an operator's environment
     data = args.data_dir or "data/demo"
-    return run_demo(port=args.port, size=args.size, seed=args.seed, data=data, keep=args.keep)
+    return run_demo(
+        port=args.port,
+        size=args.size,
+        seed=args.seed,
+        data=data,
+        keep=args.keep,
+        verbose=args.verbose,
+    )
 
 
 # ---------------------------------------------------------------- setup / kibana / prune
@@ -580,6 +599,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="data directory (default: $ADWATCH_DATA_DIR or ./data)")
     p.add_argument("--sources", help="sources file (default: $ADWATCH_SOURCES or ./sources.yaml)")
     p.add_argument("--rules", help="rules file (default: $ADWATCH_RULES or ./rules.yaml)")
+    p.add_argument(
+        "--verbose", action="store_true", help="show a run's whole log, not only its warnings"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     def crawl_opts(sp: argparse.ArgumentParser) -> None:
