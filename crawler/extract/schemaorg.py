@@ -1,5 +1,5 @@
 """schema.org data in a page: its JSON-LD objects and their types, for reading ads
-(crawler/extract/ads.py) and listings (crawler/extract/listings.py) alike. Pure functions."""
+(crawler/extract/ads.py) and listings (crawler/extract/cards.py) alike. Pure functions."""
 
 from __future__ import annotations
 
