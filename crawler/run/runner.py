@@ -22,6 +22,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from alerts.alertpass import alert_pass
+from crawler.common.crawlsettings import crawl_settings
 from crawler.common.options import Options, using_options
 from crawler.config import Source, SourcesFile
 from crawler.health import datadir
@@ -91,20 +92,10 @@ def run(
 def _run_locked(
     sources: SourcesFile, options: Options, only: list[str] | None, force: bool
 ) -> RunResult:
-    from scrapy.crawler import CrawlerProcess
-
-    from spiders import spider_class_for
-
     data_dir = options.data_dir
     started = datetime.now(UTC)
     datadir.reset()
-    store = open_store(data_dir)
-    try:
-        states = {s.name: store.source_state(s.name) for s in sources.sources}
-        # writes an earlier run spooled (the store was down) go in before any new one
-        replayed = store.prepare_run().get("replayed", 0)
-    finally:
-        store.close()
+    states, replayed = _prepare_store(data_dir, sources)
     if only:
         unknown = [n for n in only if n not in {s.name for s in sources.sources}]
         if unknown:
@@ -116,19 +107,62 @@ def _run_locked(
     else:
         chosen, not_due = due_sources(sources, states, started)
 
+    crawlers = _crawl(chosen, options)
+    per_source = []
+    for source, crawler in crawlers:
+        stats = crawler.stats.get_stats()
+        per_source.append(source_summary(source.name, stats, stats.get("finish_reason", "?")))
+    alerts, health = _passes(sources, options, per_source, crawlers, started)
+    summary = _record_run(
+        data_dir,
+        started,
+        per_source,
+        {"skipped_not_due": not_due, "replayed": replayed, "alerts": alerts, "health": health},
+    )
+    if datadir.fault() is not None:
+        return RunResult(EXIT_DATA_DIR, summary, message=f"adwatch: {datadir.fault()}")
+    code = EXIT_SOURCE_FAILED if summary["totals"]["failed_sources"] else EXIT_OK
+    return RunResult(code, summary)
+
+
+def _prepare_store(data_dir: Any, sources: SourcesFile) -> tuple[dict[str, dict[str, Any]], int]:
+    """Each source's state, and how many writes an earlier run spooled (the store was down)
+    went in now, before any new one."""
+    store = open_store(data_dir)
+    try:
+        states = {s.name: store.source_state(s.name) for s in sources.sources}
+        replayed = store.prepare_run().get("replayed", 0)
+    finally:
+        store.close()
+    return states, replayed
+
+
+def _crawl(chosen: list[Source], options: Options) -> list[tuple[Source, Any]]:
+    """Run the spiders of ``chosen`` side by side in one ``CrawlerProcess``; their crawlers."""
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders import spider_class_for
+
     crawlers = []
     if chosen:
-        process = CrawlerProcess(options.scrapy_settings())
+        process = CrawlerProcess(crawl_settings(options))
         for source in chosen:
             crawler = process.create_crawler(spider_class_for(source))
             crawlers.append((source, crawler))
             process.crawl(crawler)
         process.start()
+    return crawlers
 
-    per_source = []
-    for source, crawler in crawlers:
-        stats = crawler.stats.get_stats()
-        per_source.append(source_summary(source.name, stats, stats.get("finish_reason", "?")))
+
+def _passes(
+    sources: SourcesFile,
+    options: Options,
+    per_source: list[dict[str, Any]],
+    crawlers: list[tuple[Source, Any]],
+    started: datetime,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The alert pass's and the health pass's reports (neither raises)."""
+    data_dir = options.data_dir
     # ledger -> digests -> outbox -> SMTP, also when no source was due (the outbox retries);
     # it never raises, and its problems do not change the exit code
     # (not after a full or read-only disk stopped the crawl: the next run decides)
@@ -150,6 +184,15 @@ def _run_locked(
         if fault is None
         else {}
     )
+    return alerts, health
+
+
+def _record_run(
+    data_dir: Any, started: datetime, per_source: list[dict[str, Any]], run: dict[str, Any]
+) -> dict[str, Any]:
+    """The run's summary (``run`` brings what was not due, replayed, and the alert and
+    health reports), recorded in the store; a full disk is noted (crawler/health/datadir.py),
+    and the summary is still returned to be printed."""
     finished = datetime.now(UTC)
     store = open_store(data_dir)
     try:
@@ -163,14 +206,14 @@ def _run_locked(
             "finished_at": finished.isoformat(timespec="seconds"),
             "duration_s": (finished - started).total_seconds(),
             "sources": per_source,
-            "skipped_not_due": not_due,
+            "skipped_not_due": run["skipped_not_due"],
             "totals": run_totals(per_source),
             "ads_in_store": in_store,
-            "replayed": replayed,
+            "replayed": run["replayed"],
             "spooled": store.spool_pending(),
         }
-        summary["alerts"] = alerts
-        summary["health"] = health
+        summary["alerts"] = run["alerts"]
+        summary["health"] = run["health"]
         try:
             store.record_run(summary)
         except Exception as exc:  # a full disk: the summary is still printed
@@ -178,7 +221,4 @@ def _run_locked(
                 raise
     finally:
         store.close()
-    if datadir.fault() is not None:
-        return RunResult(EXIT_DATA_DIR, summary, message=f"adwatch: {datadir.fault()}")
-    code = EXIT_SOURCE_FAILED if summary["totals"]["failed_sources"] else EXIT_OK
-    return RunResult(code, summary)
+    return summary

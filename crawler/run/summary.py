@@ -16,8 +16,9 @@ ERROR_PREFIXES = (
 )
 
 
-def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, Any]:
-    """Counters of one source's crawl; ``failed`` when not one page could be fetched."""
+def error_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """One source's errors by kind: download exceptions, HTTP statuses, spider exceptions,
+    pages without an ad, invalid or refused ads, private-network refusals, hostile pages."""
     errors: dict[str, int] = {}
     for key, value in stats.items():
         for prefix in ERROR_PREFIXES:
@@ -37,9 +38,39 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
     if stats.get("adwatch/blocked_private_network"):
         errors["blocked_private_network"] = int(stats["adwatch/blocked_private_network"])
     errors.update(hostile_page_counts(stats, errors.pop("DownloadCancelledError", 0)))
-    blocked = {
-        k[len(BLOCKED_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(BLOCKED_PREFIX)
+    return errors
+
+
+def _prefixed(stats: dict[str, Any], prefix: str, nonzero: bool = False) -> dict[str, int]:
+    """The counters under ``prefix``, by the rest of their name (only those above zero with
+    ``nonzero``)."""
+    return {
+        k[len(prefix) :]: int(v)
+        for k, v in stats.items()
+        if k.startswith(prefix) and (v or not nonzero)
     }
+
+
+def _warnings(stats: dict[str, Any], fetched: int, ads: int, blocked: dict[str, int]) -> list[str]:
+    """What the operator should look at: pages fetched but no ads, bot walls."""
+    warnings = []
+    if fetched and not (ads + int(stats.get("adwatch/detail_skipped_known", 0))):
+        warnings.append("no ads found (selectors stopped matching, or the site needs a browser?)")
+    if blocked:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(blocked.items()))
+        warnings.append(
+            f"blocked: {sum(blocked.values())} page(s) were bot walls, not parsed ({detail})"
+        )
+    return warnings
+
+
+_RENDER_KEYS = ("static_pages", "browser_pages", "fallbacks", "back_to_static", "browser_crashes")
+
+
+def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Counters of one source's crawl; ``failed`` when not one page could be fetched."""
+    errors = error_counts(stats)
+    blocked = _prefixed(stats, BLOCKED_PREFIX)
     ok_pages = int(stats.get("downloader/response_status_count/200", 0))
     # photo downloads (crawler/photos/pipeline.py) are not pages
     pages = int(stats.get("response_received_count", 0)) - int(
@@ -53,16 +84,6 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
     spooled = int(stats.get("adwatch/ads_spooled", 0))
     start, finish = stats.get("start_time"), stats.get("finish_time")
     duration = (finish - start).total_seconds() if start and finish else None
-    warnings = []
-    if fetched and not (
-        new + updated + unchanged + spooled + int(stats.get("adwatch/detail_skipped_known", 0))
-    ):
-        warnings.append("no ads found (selectors stopped matching, or the site needs a browser?)")
-    if blocked:
-        detail = ", ".join(f"{k}={v}" for k, v in sorted(blocked.items()))
-        warnings.append(
-            f"blocked: {sum(blocked.values())} page(s) were bot walls, not parsed ({detail})"
-        )
     return {
         "source": name,
         "reason": reason,
@@ -77,26 +98,13 @@ def source_summary(name: str, stats: dict[str, Any], reason: str) -> dict[str, A
         "ads_spooled": spooled,
         "ads_repost": int(stats.get("adwatch/ads_repost", 0)),
         "images": photo_counts(stats),
-        "render": {
-            key: int(stats.get(f"adwatch/render/{key}", 0))
-            for key in (
-                "static_pages",
-                "browser_pages",
-                "fallbacks",
-                "back_to_static",
-                "browser_crashes",
-            )
-        },
+        "render": {key: int(stats.get(f"adwatch/render/{key}", 0)) for key in _RENDER_KEYS},
         "browser_launched": int(stats.get("playwright/browser_count", 0)),
         # configured selectors that found nothing, the field filled by automatic extraction
-        "fallback": {
-            k[len(FALLBACK_PREFIX) :]: int(v)
-            for k, v in stats.items()
-            if k.startswith(FALLBACK_PREFIX) and v
-        },
+        "fallback": _prefixed(stats, FALLBACK_PREFIX, nonzero=True),
         "errors": errors,
         "blocked": blocked,
-        "warnings": warnings,
+        "warnings": _warnings(stats, fetched, new + updated + unchanged + spooled, blocked),
         "duration_s": round(duration, 2) if duration is not None else None,
         "failed": fetched == 0 or reason not in ("finished", "closespider_pagecount"),
     }
