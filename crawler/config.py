@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -25,11 +24,11 @@ from pydantic import (
 )
 
 from crawler.common.durations import parse_duration
+from crawler.common.hosts import split_host
 from crawler.common.yamlconf import ConfigError, read_yaml, validate
 
 FIELD_NAMES = ("title", "body", "price", "location", "posted", "contact", "images", "employer")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 
 def is_xpath(selector: str) -> bool:
@@ -50,38 +49,6 @@ def check_selector(selector: str) -> str:
         kind = "XPath" if is_xpath(s) else "CSS"
         raise ValueError(f"invalid {kind} selector {selector!r}: {exc}") from None
     return selector
-
-
-def _valid_host(host: str) -> bool:
-    """A DNS name (IDNA allowed) or an IP address."""
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        pass
-    try:
-        ascii_host = host.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return False
-    labels = ascii_host.removesuffix(".").split(".")
-    return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
-
-
-def split_host(text: str) -> tuple[str | None, int | None]:
-    """``host``, ``host:port`` or ``[v6]:port`` -> (host, port); (None, None) if malformed."""
-    if not text or any(c.isspace() or not c.isprintable() for c in text):
-        return None, None
-    try:
-        parts = urlsplit(f"//{text}")
-        port = parts.port
-    except ValueError:
-        return None, None
-    if parts.path or parts.query or parts.fragment or "@" in parts.netloc or text.endswith(":"):
-        return None, None
-    host = parts.hostname
-    if not host or not _valid_host(host) or port == 0:
-        return None, None
-    return host, port
 
 
 def _check_url(url: str) -> str:

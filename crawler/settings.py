@@ -1,15 +1,19 @@
 """Scrapy settings for adwatch: every default an operator may want to change, in one place.
 
 Per-source overrides come from ``politeness:`` in sources.yaml (see crawler/config.py).
-The ``ADWATCH_*`` settings that are also environment variables are the defaults of the one
-settings object (crawler/common/options.py): the environment overrides them, ``-s NAME=VALUE``
-the environment, and the command line's flags ``-s``; :class:`OptionsAddon` puts the result
-into every crawl's settings.
+The ``ADWATCH_*`` settings that are also environment variables have their defaults, types and
+checks in the one settings object (crawler/common/options.py): the environment overrides
+them, ``-s NAME=VALUE`` the environment, and the command line's flags ``-s``; every crawl's
+settings get the result (``ADDONS``: crawler/common/crawlsettings.py).
 """
 
-import shutil
-
 from scrapy.settings import default_settings
+
+from crawler.common.options import Options
+
+# The settings that are environment variables too (the README's table) take their defaults
+# from the settings object, crawler/common/options.py, which also types and checks them.
+_defaults = Options()  # lower case: not a Scrapy setting itself
 
 BOT_NAME = "adwatch"
 SPIDER_MODULES = ["spiders"]
@@ -91,7 +95,7 @@ ITEM_PIPELINES = {
     "crawler.extract.pipeline.StorePipeline": 500,
 }
 # The settings object's values (environment, -s, flags) in every crawl's settings.
-ADDONS = {"crawler.common.options.OptionsAddon": 0}
+ADDONS = {"crawler.common.crawlsettings.OptionsAddon": 0}
 EXTENSIONS = {
     "crawler.run.extensions.SourceStateExtension": 500,
     "crawler.run.extensions.ProgressExtension": 600,
@@ -100,12 +104,12 @@ EXTENSIONS = {
 
 # ---------------------------------------------------------------- adwatch
 # Data directory (SQLite store, outbox, spool); empty: ./data.
-ADWATCH_DATA_DIR = None
+ADWATCH_DATA_DIR = _defaults.ADWATCH_DATA_DIR
 # adwatch run refuses to start (exit 3) with less free space than this in the data
 # directory (megabytes).
-ADWATCH_MIN_FREE_MB = 100
+ADWATCH_MIN_FREE_MB = _defaults.ADWATCH_MIN_FREE_MB
 # sources.yaml path; empty: ./sources.yaml.
-ADWATCH_SOURCES = None
+ADWATCH_SOURCES = _defaults.ADWATCH_SOURCES
 # Listing pages followed per source and run (guards against endless pagination).
 ADWATCH_MAX_LISTING_PAGES = 1000
 # Ads written to the store per transaction, and the longest an ad waits in that batch.
@@ -121,14 +125,14 @@ ADWATCH_RECHECK_UNAVAILABLE = "1d"
 ADWATCH_EXTRACT_WORKERS = None
 # Seconds of CPU time a worker may spend on one page (extraction, normalization, rules); past
 # it the page counts as failed and the worker is replaced.
-ADWATCH_PAGE_TIME_BUDGET = 5.0
+ADWATCH_PAGE_TIME_BUDGET = _defaults.ADWATCH_PAGE_TIME_BUDGET
 # Show a live progress line when stderr is a terminal.
 ADWATCH_PROGRESS = True
 
 # ---------------------------------------------------------------- browser (render: auto | browser)
 # Debian's Chromium, launched headless by scrapy-playwright (only for sources that may need it).
 # ADWATCH_CHROMIUM given in the environment or with -s sets the launch option's executable too.
-ADWATCH_CHROMIUM = shutil.which("chromium")
+ADWATCH_CHROMIUM = _defaults.ADWATCH_CHROMIUM
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": ADWATCH_CHROMIUM,
@@ -163,31 +167,31 @@ ADWATCH_BROWSER_CONTEXT_PAGES = 50
 
 # ---------------------------------------------------------------- rules and alerts
 # Keyword rules file; empty: ./rules.yaml. A missing file means no rules.
-ADWATCH_RULES = None
+ADWATCH_RULES = _defaults.ADWATCH_RULES
 # The alert pass at the end of `adwatch run` (ledger -> digests -> outbox -> SMTP). Ads
 # crawled while this is off never alert (e.g. for the first crawl of a big new site).
-ADWATCH_ALERTS = True
+ADWATCH_ALERTS = _defaults.ADWATCH_ALERTS
 # Entity alerts on phone numbers: "flagged" (phones on an ad some rule matched), "all", "off".
-ADWATCH_ENTITY_ALERTS = "flagged"
+ADWATCH_ENTITY_ALERTS = _defaults.ADWATCH_ENTITY_ALERTS
 # One phone number on this many ads within ADWATCH_PHONE_ADS_WINDOW is an alert.
-ADWATCH_PHONE_ADS_THRESHOLD = 5
-ADWATCH_PHONE_ADS_WINDOW = "7d"
+ADWATCH_PHONE_ADS_THRESHOLD = _defaults.ADWATCH_PHONE_ADS_THRESHOLD
+ADWATCH_PHONE_ADS_WINDOW = _defaults.ADWATCH_PHONE_ADS_WINDOW
 # Recipient groups (comma-separated, from rules.yaml) that get every entity alert too.
-ADWATCH_ENTITY_RECIPIENTS = ""
+ADWATCH_ENTITY_RECIPIENTS = _defaults.ADWATCH_ENTITY_RECIPIENTS
 # Digest thumbnails: blurred unless this is false; how many per ad and per digest; the
 # largest photo fetched for one, and how long to wait for it (seconds).
-ADWATCH_BLUR_THUMBNAILS = True
-ADWATCH_DIGEST_THUMBNAILS = 1
-ADWATCH_DIGEST_MAX_THUMBNAILS = 40
-ADWATCH_THUMBNAIL_MAX_BYTES = 5 * 1024 * 1024
-ADWATCH_THUMBNAIL_TIMEOUT = 10
+ADWATCH_BLUR_THUMBNAILS = _defaults.ADWATCH_BLUR_THUMBNAILS
+ADWATCH_DIGEST_THUMBNAILS = _defaults.ADWATCH_DIGEST_THUMBNAILS
+ADWATCH_DIGEST_MAX_THUMBNAILS = _defaults.ADWATCH_DIGEST_MAX_THUMBNAILS
+ADWATCH_THUMBNAIL_MAX_BYTES = _defaults.ADWATCH_THUMBNAIL_MAX_BYTES
+ADWATCH_THUMBNAIL_TIMEOUT = _defaults.ADWATCH_THUMBNAIL_TIMEOUT
 # Seconds to wait for the SMTP server (ADWATCH_SMTP_URL).
-ADWATCH_SMTP_TIMEOUT = 30
+ADWATCH_SMTP_TIMEOUT = _defaults.ADWATCH_SMTP_TIMEOUT
 # Largest digest message, in bytes as sent: a larger digest is split into several messages
 # (alerts/digest.py). Keep it under the mail server's limit (Postfix: 10240000 by default).
-ADWATCH_DIGEST_MAX_BYTES = 5_000_000
+ADWATCH_DIGEST_MAX_BYTES = _defaults.ADWATCH_DIGEST_MAX_BYTES
 # Kibana data view of the ads, for the "open in Kibana" links (with ADWATCH_KIBANA_URL).
-ADWATCH_KIBANA_DATA_VIEW = "adwatch-ads"
+ADWATCH_KIBANA_DATA_VIEW = _defaults.ADWATCH_KIBANA_DATA_VIEW
 
 # ----------------------------------------------------- source health (crawler/health/checks.py)
 # Flags go to the run summary, `adwatch doctor`, and an e-mail to $ADWATCH_OPS_EMAIL
@@ -196,15 +200,15 @@ ADWATCH_KIBANA_DATA_VIEW = "adwatch-ads"
 # zero_yield: no ad now, after a median of at least ADWATCH_HEALTH_MIN_MEDIAN ads (new,
 # updated, unchanged or already known) over the source's last ADWATCH_HEALTH_HISTORY_RUNS
 # runs without a flag.
-ADWATCH_HEALTH_HISTORY_RUNS = 5
-ADWATCH_HEALTH_MIN_MEDIAN = 1
+ADWATCH_HEALTH_HISTORY_RUNS = _defaults.ADWATCH_HEALTH_HISTORY_RUNS
+ADWATCH_HEALTH_MIN_MEDIAN = _defaults.ADWATCH_HEALTH_MIN_MEDIAN
 # selectors_failing: at least ADWATCH_HEALTH_MIN_PAGES ad pages (or feed entries) without an
 # ad, and at least this share of those fetched; or every listing page without an ad link.
-ADWATCH_HEALTH_MIN_PAGES = 3
-ADWATCH_HEALTH_NO_AD_SHARE = 0.5
+ADWATCH_HEALTH_MIN_PAGES = _defaults.ADWATCH_HEALTH_MIN_PAGES
+ADWATCH_HEALTH_NO_AD_SHARE = _defaults.ADWATCH_HEALTH_NO_AD_SHARE
 # blocked: at least this share of the pages answered by a bot wall (adwatch/blocked/* stats),
 # 403 or 429; or the source fetched nothing and such answers were among the reasons.
-ADWATCH_HEALTH_BLOCKED_SHARE = 0.5
+ADWATCH_HEALTH_BLOCKED_SHARE = _defaults.ADWATCH_HEALTH_BLOCKED_SHARE
 
 # ---------------------------------------------------------------- photos (docs/IMAGES.md)
 # Download, check and hash ad photos; cluster near-duplicates; keep reposts as sightings.

@@ -1,7 +1,7 @@
 """The one settings object of adwatch (:class:`Options`): every ``ADWATCH_*`` variable, typed
 and checked, built once per command from, lowest first:
 
-1. the defaults of crawler/settings.py,
+1. the defaults, here (crawler/settings.py takes them for the crawl),
 2. the environment (an empty variable counts as unset),
 3. ``-s NAME=VALUE`` on the command line (an empty value sets the default back),
 4. the command line's own flags (``--data-dir``, ``--sources``, ``--rules``, ``--log-level``...).
@@ -9,10 +9,10 @@ and checked, built once per command from, lowest first:
 :func:`build_options` builds and validates it: a bad value raises :class:`SettingsError`
 with one ``ADWATCH_NAME: what is wrong`` line per problem, and the CLI exits 2 before any
 work. The CLI installs the object (:func:`using_options`) and hands it to the crawl (as its
-Scrapy settings, :meth:`Options.scrapy_settings`), the alert pass, the health pass, image
-search and the one-off fetch; code without one asks :func:`current_options`. Worker
+Scrapy settings, crawler/common/crawlsettings.py), the alert pass and the health pass; the
+stores, image search and the one-off fetch ask :func:`current_options`. Worker
 processes get the object they are started with; a plain ``scrapy crawl NAME`` gets one built
-from the environment and its ``-s`` values (:class:`OptionsAddon`).
+from the environment and its ``-s`` values (crawler/common/crawlsettings.py).
 
 This module is the only reader of the process environment. Values that hold secrets (URLs
 with passwords, API keys) never appear in a message, nor in the crawl's Scrapy settings.
@@ -23,7 +23,7 @@ names that are no setting (a typo, or a variable that rules.yaml reads as ``${NA
 from __future__ import annotations
 
 import os
-import sys
+import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,19 +31,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from crawler import settings as defaults
 from crawler.common.values import (
+    ByteCount,
     CAFile,
     Flag,
     HttpURL,
     PathText,
+    PositiveNumber,
     Seconds,
     Secret,
     Share,
+    WholeNumber,
     addresses,
     checked,
     choice,
-    count,
     duration,
     mail_from,
     number,
@@ -59,28 +60,22 @@ class SettingsError(ConfigError, ValueError):
     in the CLI)."""
 
 
-def _default(name: str) -> Any:
-    return getattr(defaults, name)
-
-
 class Options(BaseModel):
     """The ``ADWATCH_*`` variables (see the README's tables for what each one does)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     # ---- files and folders
-    ADWATCH_DATA_DIR: PathText = Field(None, description="data directory; default ./data")
-    ADWATCH_SOURCES: PathText = Field(None, description="sources file; default ./sources.yaml")
-    ADWATCH_RULES: PathText = Field(None, description="rules file; default ./rules.yaml")
-    ADWATCH_IMAGES_STORE: PathText = Field(None, description="photos; default <data dir>/images")
+    ADWATCH_DATA_DIR: PathText = None  # data directory; default ./data
+    ADWATCH_SOURCES: PathText = None  # sources file; default ./sources.yaml
+    ADWATCH_RULES: PathText = None  # rules file; default ./rules.yaml
+    ADWATCH_IMAGES_STORE: PathText = None  # photos; default <data dir>/images
     ADWATCH_CHROMIUM: PathText = Field(
-        _default("ADWATCH_CHROMIUM"), description="the Chromium executable"
+        default_factory=lambda: shutil.which("chromium"), description="the Chromium executable"
     )
-    ADWATCH_MIN_FREE_MB: Annotated[float, number("a number of megabytes", low=0)] = _default(
-        "ADWATCH_MIN_FREE_MB"
-    )
+    ADWATCH_MIN_FREE_MB: Annotated[float, number("a number of megabytes", low=0)] = 100
     # ---- the extraction workers
-    ADWATCH_PAGE_TIME_BUDGET: Seconds = _default("ADWATCH_PAGE_TIME_BUDGET")
+    ADWATCH_PAGE_TIME_BUDGET: Seconds = 5.0
     # ---- Elasticsearch
     ADWATCH_ES_URL: HttpURL = None
     ADWATCH_ES_API_KEY: Secret = None
@@ -90,7 +85,7 @@ class Options(BaseModel):
         str, pattern(r"[a-z0-9][a-z0-9_-]{0,200}", "lower-case letters, digits, '-' or '_'")
     ] = "adwatch"
     ADWATCH_ES_TIMEOUT: Seconds = 30.0
-    ADWATCH_ES_BULK_RETRIES: count("a whole number") = 3
+    ADWATCH_ES_BULK_RETRIES: WholeNumber = 3
     ADWATCH_ES_RETRY_SECONDS: Annotated[float, number("a number of seconds", low=0)] = 30.0
     # ---- Kibana
     ADWATCH_KIBANA_URL: HttpURL = None
@@ -99,49 +94,33 @@ class Options(BaseModel):
         str | None, pattern(r"[a-z0-9_-]{1,200}", "a Kibana space id (a-z, 0-9, '-', '_')")
     ] = None
     ADWATCH_KIBANA_CA_CERTS: CAFile = None
-    ADWATCH_KIBANA_DATA_VIEW: Annotated[str, checked(plain)] = _default("ADWATCH_KIBANA_DATA_VIEW")
+    ADWATCH_KIBANA_DATA_VIEW: Annotated[str, checked(plain)] = "adwatch-ads"
     # ---- mail
     ADWATCH_SMTP_URL: Annotated[str | None, url("smtp", "smtps")] = None
     ADWATCH_SMTP_CA_FILE: CAFile = None
-    ADWATCH_SMTP_TIMEOUT: Seconds = _default("ADWATCH_SMTP_TIMEOUT")
+    ADWATCH_SMTP_TIMEOUT: Seconds = 30
     ADWATCH_MAIL_FROM: Annotated[str | None, checked(mail_from)] = None
     ADWATCH_OPS_EMAIL: Annotated[str | None, checked(addresses)] = None
     # ---- alerts
-    ADWATCH_ALERTS: Flag = _default("ADWATCH_ALERTS")
+    ADWATCH_ALERTS: Flag = True
     ADWATCH_ENTITY_ALERTS: Annotated[
         Literal["flagged", "all", "off"], choice("flagged", "all", "off")
-    ] = _default("ADWATCH_ENTITY_ALERTS")
-    ADWATCH_PHONE_ADS_THRESHOLD: count("a whole number", low=1) = _default(
-        "ADWATCH_PHONE_ADS_THRESHOLD"
-    )
-    ADWATCH_PHONE_ADS_WINDOW: Annotated[str, checked(duration)] = _default(
-        "ADWATCH_PHONE_ADS_WINDOW"
-    )
-    ADWATCH_ENTITY_RECIPIENTS: Annotated[str, checked(plain)] = _default(
-        "ADWATCH_ENTITY_RECIPIENTS"
-    )
-    ADWATCH_BLUR_THUMBNAILS: Flag = _default("ADWATCH_BLUR_THUMBNAILS")
-    ADWATCH_DIGEST_THUMBNAILS: count("a whole number") = _default("ADWATCH_DIGEST_THUMBNAILS")
-    ADWATCH_DIGEST_MAX_THUMBNAILS: count("a whole number") = _default(
-        "ADWATCH_DIGEST_MAX_THUMBNAILS"
-    )
-    ADWATCH_THUMBNAIL_MAX_BYTES: count("a number of bytes", low=1) = _default(
-        "ADWATCH_THUMBNAIL_MAX_BYTES"
-    )
-    ADWATCH_THUMBNAIL_TIMEOUT: Seconds = _default("ADWATCH_THUMBNAIL_TIMEOUT")
-    ADWATCH_DIGEST_MAX_BYTES: count("a number of bytes", low=1) = _default(
-        "ADWATCH_DIGEST_MAX_BYTES"
-    )
+    ] = "flagged"
+    ADWATCH_PHONE_ADS_THRESHOLD: PositiveNumber = 5
+    ADWATCH_PHONE_ADS_WINDOW: Annotated[str, checked(duration)] = "7d"
+    ADWATCH_ENTITY_RECIPIENTS: Annotated[str, checked(plain)] = ""
+    ADWATCH_BLUR_THUMBNAILS: Flag = True
+    ADWATCH_DIGEST_THUMBNAILS: WholeNumber = 1
+    ADWATCH_DIGEST_MAX_THUMBNAILS: WholeNumber = 40
+    ADWATCH_THUMBNAIL_MAX_BYTES: ByteCount = 5 * 1024 * 1024
+    ADWATCH_THUMBNAIL_TIMEOUT: Seconds = 10
+    ADWATCH_DIGEST_MAX_BYTES: ByteCount = 5_000_000
     # ---- source health
-    ADWATCH_HEALTH_HISTORY_RUNS: count("a whole number", low=1) = _default(
-        "ADWATCH_HEALTH_HISTORY_RUNS"
-    )
-    ADWATCH_HEALTH_MIN_MEDIAN: Annotated[float, number("a number", low=0)] = _default(
-        "ADWATCH_HEALTH_MIN_MEDIAN"
-    )
-    ADWATCH_HEALTH_MIN_PAGES: count("a whole number", low=1) = _default("ADWATCH_HEALTH_MIN_PAGES")
-    ADWATCH_HEALTH_NO_AD_SHARE: Share = _default("ADWATCH_HEALTH_NO_AD_SHARE")
-    ADWATCH_HEALTH_BLOCKED_SHARE: Share = _default("ADWATCH_HEALTH_BLOCKED_SHARE")
+    ADWATCH_HEALTH_HISTORY_RUNS: PositiveNumber = 5
+    ADWATCH_HEALTH_MIN_MEDIAN: Annotated[float, number("a number", low=0)] = 1
+    ADWATCH_HEALTH_MIN_PAGES: PositiveNumber = 3
+    ADWATCH_HEALTH_NO_AD_SHARE: Share = 0.5
+    ADWATCH_HEALTH_BLOCKED_SHARE: Share = 0.5
 
     _variables: dict[str, str] = PrivateAttr(default_factory=dict)
     _scrapy: dict[str, Any] = PrivateAttr(default_factory=dict)
@@ -194,15 +173,6 @@ class Options(BaseModel):
     def _given(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}
 
-    def scrapy_settings(self) -> Any:
-        """The crawl's Scrapy settings: crawler/settings.py, then this object's values."""
-        from scrapy.settings import Settings
-
-        out = Settings()
-        out.setmodule("crawler.settings", priority="project")
-        apply_to_scrapy(self, out)
-        return out
-
 
 #: Names of the tests' fault injection and the build's tools (Makefile,
 #: scripts/elasticsearch.sh, tests/): read, but no setting of adwatch, and not typos.
@@ -222,9 +192,6 @@ _SECRET = {
     "ADWATCH_KIBANA_API_KEY",
     "ADWATCH_SMTP_URL",
 }
-#: The settings the crawl reads from its Scrapy settings: those crawler/settings.py
-#: defines (the others stay out of Scrapy's settings, which its log prints).
-SCRAPY_FIELDS = tuple(name for name in Options.model_fields if hasattr(defaults, name))
 
 
 def _given(env: Mapping[str, str]) -> dict[str, str]:
@@ -236,7 +203,7 @@ def _given(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def _problems(exc: ValidationError) -> list[tuple[str, int | None, str]]:
-    out = []
+    out: list[tuple[str, int | None, str]] = []
     for err in exc.errors():
         name = str(err["loc"][0])
         text = err["msg"].removeprefix("Value error, ")
@@ -346,58 +313,6 @@ def using_options(options: Options) -> Iterator[Options]:
         _installed.remove(options)
 
 
-# ---------------------------------------------------------------- Scrapy's settings
-
-
-def apply_to_scrapy(options: Options, settings: Any) -> None:
-    """Put ``options`` into Scrapy ``settings`` (at the command line's priority): the
-    settings of :data:`SCRAPY_FIELDS`, the photo store, the Chromium executable, and the
-    other Scrapy settings given on the command line."""
-    for name in SCRAPY_FIELDS:
-        settings.set(name, getattr(options, name), priority="cmdline")
-    if options.ADWATCH_IMAGES_STORE and settings.getpriority("IMAGES_STORE") < 40:
-        settings.set("IMAGES_STORE", options.ADWATCH_IMAGES_STORE, priority="cmdline")
-    launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
-    if launch.get("executable_path") != options.ADWATCH_CHROMIUM:
-        launch["executable_path"] = options.ADWATCH_CHROMIUM
-        priority = settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS") or 0
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority=priority)
-    for name, value in options._scrapy.items():
-        settings.set(name, value, priority="cmdline")
-
-
-def options_of(settings: Any) -> Options:
-    """The settings of a crawl: the current ones, with the values its Scrapy ``settings``
-    were given above crawler/settings.py (``scrapy crawl -s NAME=VALUE``, or the CLI's)."""
-    given = {
-        name: settings[name]
-        for name in SCRAPY_FIELDS
-        if (settings.getpriority(name) or 0) > 20  # above "project"
-    }
-    return current_options().with_values(given)
-
-
-class OptionsAddon:
-    """Scrapy add-on (``ADDONS`` in crawler/settings.py): a crawl's Scrapy settings get the
-    settings object's values, so a plain ``scrapy crawl NAME`` reads the environment as
-    ``adwatch crawl NAME`` does. A bad value stops Scrapy with ``NAME: what is wrong``, exit 2."""
-
-    @classmethod
-    def update_pre_crawler_settings(cls, settings: Any) -> None:
-        cls._apply(settings)
-
-    def update_settings(self, settings: Any) -> None:
-        self._apply(settings)
-
-    @staticmethod
-    def _apply(settings: Any) -> None:
-        try:
-            apply_to_scrapy(options_of(settings), settings)
-        except SettingsError as exc:
-            print(str(exc), file=sys.stderr)
-            raise SystemExit(2) from None
-
-
 # ---------------------------------------------------------------- adwatch doctor
 
 
@@ -435,17 +350,13 @@ def doctor_checks(env: Mapping[str, str] | None = None) -> Iterator[tuple[str, b
 
 
 __all__ = [
-    "SCRAPY_FIELDS",
     "Options",
-    "OptionsAddon",
     "SettingsError",
-    "apply_to_scrapy",
     "as_options",
     "build_options",
     "current_options",
     "doctor_checks",
     "install_options",
-    "options_of",
     "parse_overrides",
     "tolerant_options",
     "unknown_variables",

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator
 
 from crawler.common.durations import parse_duration
-from crawler.config import split_host
+from crawler.common.hosts import split_host
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -174,11 +174,6 @@ def choice(*choices: str) -> BeforeValidator:
     return checked(check)
 
 
-def count(what: str, low: int = 0) -> Any:
-    """A whole number of at least ``low``."""
-    return Annotated[int, number(what, integer=True, low=low)]
-
-
 PathText = Annotated[str | None, checked(plain)]
 Flag = Annotated[bool, checked(parse_flag)]
 Seconds = Annotated[float, number("a number of seconds", above=0)]
@@ -186,21 +181,26 @@ Share = Annotated[float, number("a share", low=0, high=1)]
 CAFile = Annotated[str | None, checked(existing_file)]
 Secret = Annotated[str | None, checked(token)]
 HttpURL = Annotated[str | None, url("http", "https")]
+WholeNumber = Annotated[int, number("a whole number", integer=True, low=0)]
+PositiveNumber = Annotated[int, number("a whole number", integer=True, low=1)]
+ByteCount = Annotated[int, number("a number of bytes", integer=True, low=1)]
 
 __all__ = [
     "FALSE_WORDS",
     "TRUE_WORDS",
     "CAFile",
+    "ByteCount",
     "Flag",
     "HttpURL",
     "PathText",
+    "PositiveNumber",
     "Secret",
     "Seconds",
     "Share",
+    "WholeNumber",
     "addresses",
     "checked",
     "choice",
-    "count",
     "duration",
     "existing_file",
     "mail_from",

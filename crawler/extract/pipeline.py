@@ -16,7 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.common.clock import utc_text
-from crawler.common.options import options_of
+from crawler.common.crawlsettings import options_of
 from crawler.evidence.writer import EvidenceWriter
 from crawler.extract.rules import use_rules
 from crawler.extract.urls import canonical_url

@@ -11,13 +11,12 @@ from contextlib import closing
 import pytest
 
 from crawler import settings as defaults
+from crawler.common.crawlsettings import OptionsAddon, crawl_settings, options_of
 from crawler.common.options import (
     Options,
-    OptionsAddon,
     SettingsError,
     build_options,
     current_options,
-    options_of,
     using_options,
 )
 from crawler.common.values import parse_flag
@@ -51,7 +50,7 @@ def test_the_crawl_gets_the_same_values_as_scrapy_settings():
         "ADWATCH_CHROMIUM": "/opt/chromium",
     }
     options = build_options(env, {"ADWATCH_ALERTS": "no", "ADWATCH_IMAGES_PER_AD": "3"})
-    crawl = options.scrapy_settings()
+    crawl = crawl_settings(options)
     assert crawl["ADWATCH_ALERTS"] is False and crawl.getint("ADWATCH_IMAGES_PER_AD") == 3
     assert crawl["IMAGES_STORE"] == "/photos"
     assert crawl["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/opt/chromium"
