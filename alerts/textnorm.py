@@ -5,7 +5,7 @@ keeps what is needed to map every position back to the original text (to highlig
 in the words the advertiser wrote). Rule terms go through the same function when they are
 compiled, so a term and the text it should find are always normalized alike.
 
-What it does, in order:
+What it does, in order (steps 1 to 3 live in alerts/textfold.py and alerts/deobfuscate.py):
 
 1. **Fold** characters outside ASCII: Unicode NFKC (fullwidth, ligatures, styled "math"
    letters, circled letters), case folding, accents removed (``é -> e``, ``ç -> c``,
@@ -36,341 +36,23 @@ check says they can apply. Positions are mapped back lazily, and only those aske
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
-from itertools import accumulate, compress
+from collections.abc import Iterable
+from itertools import accumulate
+
+from alerts.deobfuscate import JOIN_PASSES, JOIN_SEPARATORS, apply_leet, join_edits, join_pass
+from alerts.textfold import (
+    FIELD_BARRIER,
+    FOLD,
+    LATIN1_FOLDED,
+    LATIN1_TABLE,
+    NON_ASCII_RUN,
+    WIDE_SPACES,
+    byte_table,
+    fold_edits,
+)
 
 __all__ = ["FIELD_BARRIER", "Normalized", "normalize", "normalize_term", "spaced_letter_keys"]
-
-#: A character that survives normalization as a token of its own and that no term can
-#: contain. The matcher puts it between an ad's title and body so phrases cannot span them.
-FIELD_BARRIER = "\x1e"
-
-_ZWJ = "\u200d"  # zero-width joiner: glues emoji into one picture
-
-# Cyrillic, Greek and a few Latin-script look-alikes of Latin letters, applied after case
-# folding (so capital look-alikes such as В, Н, М, Т are covered through their lower case).
-_HOMOGLYPHS = str.maketrans(
-    {
-        # Cyrillic
-        "а": "a",
-        "в": "b",
-        "е": "e",
-        "і": "i",
-        "ј": "j",
-        "к": "k",
-        "м": "m",
-        "н": "h",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "т": "t",
-        "у": "y",
-        "х": "x",
-        "ь": "b",
-        "ѕ": "s",
-        "һ": "h",
-        "ԁ": "d",
-        "ԛ": "q",
-        "ԝ": "w",
-        "ӏ": "l",
-        "ү": "y",
-        "ѵ": "v",
-        # Greek
-        "α": "a",
-        "β": "b",
-        "γ": "y",
-        "ε": "e",
-        "η": "n",
-        "ι": "i",
-        "κ": "k",
-        "ν": "v",
-        "ο": "o",
-        "ρ": "p",
-        "τ": "t",
-        "υ": "u",
-        "χ": "x",
-        "ω": "w",
-        "ϲ": "c",
-        "ϳ": "j",
-        # Latin-script look-alikes that NFKC leaves alone
-        "ı": "i",
-        "ɑ": "a",
-        "ɡ": "g",
-        "ǀ": "l",
-        "ɩ": "i",
-        "ʏ": "y",
-    }
-)
-
-# Extended_Pictographic, approximately (Python's unicodedata has no emoji properties).
-# (c) and (r) are left out: in ads they are text, not pictures.
-_EMOJI_RANGES = (
-    (0x203C, 0x203C),
-    (0x2049, 0x2049),
-    (0x2190, 0x21FF),
-    (0x231A, 0x231B),
-    (0x2328, 0x2328),
-    (0x23CF, 0x23CF),
-    (0x23E9, 0x23F3),
-    (0x23F8, 0x23FA),
-    (0x25AA, 0x25AB),
-    (0x25B6, 0x25B6),
-    (0x25C0, 0x25C0),
-    (0x25FB, 0x25FE),
-    (0x2600, 0x27BF),
-    (0x2934, 0x2935),
-    (0x2B05, 0x2B07),
-    (0x2B1B, 0x2B1C),
-    (0x2B50, 0x2B50),
-    (0x2B55, 0x2B55),
-    (0x3030, 0x3030),
-    (0x303D, 0x303D),
-    (0x3297, 0x3297),
-    (0x3299, 0x3299),
-    (0x1F000, 0x1F3FA),
-    (0x1F400, 0x1FAFF),
-)
-_SKIN_TONES = range(0x1F3FB, 0x1F400)
-_REGIONAL = range(0x1F1E6, 0x1F200)
-
-
-def _is_emoji(ch: str) -> bool:
-    cp = ord(ch)
-    return any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES)
-
-
-def _fold_char(ch: str) -> tuple[str, str]:
-    """Fold one non-ASCII character; return (folded text, kind).
-
-    kind is ``E`` emoji, ``R`` regional indicator (half a flag), ``Z`` zero-width joiner,
-    ``D`` dropped, ``O`` anything else.
-    """
-    cp = ord(ch)
-    if ch == _ZWJ:
-        return _ZWJ, "Z"
-    if cp in _SKIN_TONES:
-        return "", "D"
-    if cp in _REGIONAL:
-        return ch, "R"
-    x = unicodedata.normalize("NFKC", ch).casefold()
-    x = unicodedata.normalize("NFD", x)
-    x = "".join(c for c in x if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
-    x = unicodedata.normalize("NFC", x).translate(_HOMOGLYPHS)
-    if not x:
-        return "", "D"
-    if len(x) == 1 and (x.isascii() or _is_emoji(x)):
-        # a fullwidth "." stays "." so that "ｖ．ｉ．ｓ．ａ" is spaced-out letters too
-        return x, ("E" if _is_emoji(x) else "O")
-    out: list[str] = []
-    for c in x:
-        if c.isalnum() or unicodedata.category(c) == "Mc":
-            out.append(c)
-        elif not out or out[-1] != " ":
-            out.append(" ")  # punctuation, symbols, spaces, controls
-    return "".join(out), "O"
-
-
-def _fold_run(run: str) -> list[str]:
-    """Fold a run of non-ASCII characters; one output piece per input character."""
-    folded = [_fold_char(c) for c in run]
-    pieces = [f for f, _ in folded]
-    kinds = [k for _, k in folded]
-    n = len(run)
-
-    def next_kept(i: int) -> int:
-        while i < n and kinds[i] == "D":
-            i += 1
-        return i
-
-    i = 0
-    while i < n:
-        kind = kinds[i]
-        if kind == "Z":
-            pieces[i] = ""  # a joiner that joins no emoji: drop it (it can hide a word break)
-            i += 1
-            continue
-        if kind not in ("E", "R"):
-            i += 1
-            continue
-        start = end = i
-        if kind == "R":
-            j = next_kept(i + 1)
-            if j < n and kinds[j] == "R":
-                end = j
-        else:
-            while True:
-                z = next_kept(end + 1)
-                if z < n and kinds[z] == "Z":
-                    e = next_kept(z + 1)
-                    if e < n and kinds[e] == "E":
-                        end = e
-                        continue
-                break
-        pieces[start] = " " + pieces[start]
-        pieces[end] = pieces[end] + " "
-        i = end + 1
-    return pieces
-
-
-class _FoldCache(dict):
-    """run -> folded run. Runs whose length changes also keep, in ``edits``, the
-    ``(offset, new length)`` of each of their characters that did not fold to one."""
-
-    MAX_ENTRIES = 200_000
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.edits: dict[str, tuple[tuple[int, int], ...]] = {}
-
-    def __missing__(self, run: str) -> str:
-        if len(self) >= self.MAX_ENTRIES:
-            self.clear()
-            self.edits.clear()
-        pieces = _fold_run(run)
-        folded = "".join(pieces)
-        if len(folded) != len(run):
-            self.edits[run] = tuple((j, len(p)) for j, p in enumerate(pieces) if len(p) != 1)
-        self[run] = folded
-        return folded
-
-
-_FOLD = _FoldCache()
-_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f][^\x00-\x7f]*)")  # a class first: sre scans fast
-
-
-def _byte_table(code) -> bytes:
-    return bytes(code(i) for i in range(256))
-
-
-def _latin1_fold(i: int) -> int | None:
-    """The byte that Latin-1 character ``i`` folds to, or None if it folds to anything else."""
-    if i < 0x80:
-        return i
-    folded = "".join(_fold_run(chr(i)))
-    return ord(folded) if len(folded) == 1 and ord(folded) < 0x100 else None
-
-
-_LATIN1_FOLDED = [_latin1_fold(i) for i in range(256)]
-_LATIN1_TABLE = bytes(i if f is None else f for i, f in enumerate(_LATIN1_FOLDED))
-
-# Common characters outside Latin-1 in Western web text, all of which fold to one space;
-# replacing them first lets most texts take the Latin-1 path.
-_WIDE_SPACES = "\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u20ac\u2022\u201e\u201a\u2039\u203a"
-assert all("".join(_fold_run(c)) == " " for c in _WIDE_SPACES)
-
-_LEET = str.maketrans("013457@$", "oieassas")
-_LEET_CANDIDATE = re.compile(r"[013457@$](?<=[^\W\d_].)")
-_LEET_DIGITS = frozenset("013457")
-_TOKEN_CHARS = re.compile(r"(?:[^\W_]|[@$])+")
-_DIGIT_RUN3 = re.compile(r"\d{3}")
-
-
-def _apply_leet(s: str) -> str:
-    pieces: list[str] = []
-    last = 0
-    done_until = -1
-    for cand in _LEET_CANDIDATE.finditer(s):
-        pos = cand.start()
-        if pos < done_until:
-            continue
-        start = pos
-        while start > 0 and (s[start - 1].isalnum() or s[start - 1] in "@$"):
-            start -= 1
-        token = _TOKEN_CHARS.match(s, start)
-        assert token is not None
-        end = done_until = token.end()
-        word = token.group()
-        if len(word) < 3 or _DIGIT_RUN3.search(word):
-            continue
-        if any(c.isdigit() and c not in _LEET_DIGITS for c in word):
-            continue
-        if "@" in word and s[end : end + 1] == "." and s[end + 1 : end + 2].isalnum():
-            continue  # an e-mail address
-        pieces.append(s[last:start])
-        pieces.append(word.translate(_LEET))
-        last = end
-    if not pieces:
-        return s
-    pieces.append(s[last:])
-    return "".join(pieces)
-
-
-_PUNCT_SEPARATORS = ".-_*/|+~,:;"
-_JOIN_SEPARATORS = " " + _PUNCT_SEPARATORS
-
-
-def _join_patterns(separators: str) -> tuple[re.Pattern, re.Pattern]:
-    """(finder, run): the finder starts with the separator, so that the regex engine only
-    stops at separators; the run is then matched from the letter before it."""
-    letter = "[a-zA-Z]"
-    word = rf"[^\W_]|{FIELD_BARRIER}"  # a letter next to the barrier never starts a run
-    seps = re.escape(separators)
-    finder = re.compile(rf"([{seps}])(?<=(?<!{word}){letter}.){letter}\1{letter}")
-    run = re.compile(rf"{letter}([{seps}])(?:{letter}\1)+{letter}(?!{word})")
-    return finder, run
-
-
-def _runs(s: str, patterns: tuple[re.Pattern, re.Pattern]):
-    """Runs of single letters in ``s``, left to right, like ``finditer`` of one regex."""
-    finder, run = patterns
-    pos = 0
-    while True:
-        candidate = finder.search(s, pos)
-        if candidate is None:
-            return
-        m = run.match(s, candidate.start() - 1)
-        if m is None:
-            pos = candidate.start() + 1
-        else:
-            yield m
-            pos = m.end() + 1
-
-
-# Punctuation-separated runs are joined first, so that in "w h a t s a p p s-e-x" the "s"
-# stays with "sex" instead of ending "whatsapps".
-_JOIN_PASSES = (_join_patterns(_PUNCT_SEPARATORS), _join_patterns(" "))
-
-
-def _join_core(s: str, m: re.Match) -> tuple[int, int, str] | None:
-    """The stretch of a spaced-out run to join, and its letters; None to leave it alone.
-
-    In a space-separated run, an end letter tied to a neighbouring letter by punctuation
-    ("x-y w h a t") belongs to that neighbour, not to the run.
-    """
-    start, end = m.span()
-    if m.group(1) == " ":
-        if start >= 2 and s[start - 1] in _PUNCT_SEPARATORS and s[start - 2].isalpha():
-            start += 2
-        if end + 1 < len(s) and s[end] in _PUNCT_SEPARATORS and s[end + 1].isalpha():
-            end -= 2
-    if end - start < 5:  # fewer than three letters
-        return None
-    return start, end, s[start:end:2]
-
-
-def _join_pass(s: str, patterns: tuple[re.Pattern, re.Pattern]) -> str:
-    pieces = []
-    last = 0
-    for m in _runs(s, patterns):
-        core = _join_core(s, m)
-        if core is not None:
-            start, end, letters = core
-            pieces.append(s[last:start])
-            pieces.append(letters)
-            last = end
-    if not pieces:
-        return s
-    pieces.append(s[last:])
-    return "".join(pieces)
-
-
-def _join_edits(s: str, patterns: tuple[re.Pattern, re.Pattern]):
-    for m in _runs(s, patterns):
-        core = _join_core(s, m)
-        if core is not None:
-            start, end, letters = core
-            yield start, end, len(letters)
 
 
 def _ascii_code(i: int) -> int:
@@ -384,7 +66,7 @@ def _ascii_code(i: int) -> int:
 
 
 # lower-case ASCII letters, keep digits and the field barrier, any other ASCII -> space
-_ASCII_TABLE = _byte_table(_ascii_code)
+_ASCII_TABLE = byte_table(_ascii_code)
 
 
 def _shape_code(i: int) -> int:
@@ -393,20 +75,18 @@ def _shape_code(i: int) -> int:
         return ord("a")
     if c in "013457@$":
         return ord("l")
-    if c in _JOIN_SEPARATORS:
+    if c in JOIN_SEPARATORS:
         return ord("s")
     return ord("#")
 
 
 # letter -> a, leet character -> l, separator -> s, anything else -> #
-_SHAPE = _byte_table(_shape_code)
+_SHAPE = byte_table(_shape_code)
 # The same two tables applied to raw Latin-1 bytes, folding first. In the shape, the few
 # Latin-1 characters that do not fold to one character (ß, ½, soft hyphen, µ) become NUL:
 # their text takes the general path.
-_L1_SHAPE = bytes(
-    _SHAPE[f] if f is not None else 0 for f in (_LATIN1_FOLDED[i] for i in range(256))
-)
-_L1_ASCII = bytes(_ASCII_TABLE[_LATIN1_TABLE[i]] for i in range(256))
+_L1_SHAPE = bytes(_SHAPE[f] if f is not None else 0 for f in (LATIN1_FOLDED[i] for i in range(256)))
+_L1_ASCII = bytes(_ASCII_TABLE[LATIN1_TABLE[i]] for i in range(256))
 assert _L1_SHAPE[0] == ord("#")
 
 
@@ -454,10 +134,10 @@ class Normalized:
             lengths = map(_plus_one, map(len, parts))
             stages.append((list(accumulate(lengths, initial=0)), None))
         for pattern, before in reversed(self._joins or ()):
-            stages.append(_stage_from_edits(_join_edits(before, pattern), len(before)))
+            stages.append(_stage_from_edits(join_edits(before, pattern), len(before)))
         if self._fold_parts is not None:
             parts = self._fold_parts
-            stages.append(_stage_from_edits(_fold_edits(parts), sum(map(len, parts))))
+            stages.append(_stage_from_edits(fold_edits(parts), sum(map(len, parts))))
         self._stages = [stage for stage in stages if len(stage[0]) > 2]
         return self._stages
 
@@ -517,7 +197,7 @@ def _segments(in_lengths: list[int], out_lengths: list[int]) -> _Stage:
     return list(accumulate(in_lengths, initial=0)), list(accumulate(out_lengths, initial=0))
 
 
-def _stage_from_edits(edits, total: int) -> _Stage:
+def _stage_from_edits(edits: Iterable[tuple[int, int, int]], total: int) -> _Stage:
     """Segments from sorted (start, end, new length) edits of an input of ``total`` chars."""
     in_lengths: list[int] = []
     out_lengths: list[int] = []
@@ -532,23 +212,6 @@ def _stage_from_edits(edits, total: int) -> _Stage:
 
 
 _plus_one = (1).__add__
-
-
-def _fold_edits(parts: list[str]):
-    """Per-character edits for the non-ASCII runs whose folding changed their length."""
-    runs = parts[1::2]
-    if not all(map(_FOLD.__contains__, runs)):  # the cache was emptied since
-        for run in runs:
-            _FOLD[run]
-    edits_of = _FOLD.edits
-    changed = list(compress(range(len(runs)), map(edits_of.__contains__, runs)))
-    if not changed:
-        return
-    starts = list(accumulate(map(len, parts), initial=0))
-    for r in changed:
-        pos = starts[2 * r + 1]
-        for j, n in edits_of[runs[r]]:
-            yield pos + j, pos + j + 1, n
 
 
 def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
@@ -567,7 +230,7 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
     try:
         data = s.encode("latin-1")  # a copy when s is ASCII or Latin-1
     except UnicodeEncodeError:
-        for ch in _WIDE_SPACES:
+        for ch in WIDE_SPACES:
             if ch in s:
                 s = s.replace(ch, " ")  # one to one, exactly what folding does
         try:
@@ -579,9 +242,9 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
         if b"\0" in shape:
             data = None
     if data is None:
-        fold_parts = _NON_ASCII_RUN.split(s)
+        fold_parts = NON_ASCII_RUN.split(s)
         parts = fold_parts[:]
-        parts[1::2] = map(_FOLD.__getitem__, parts[1::2])
+        parts[1::2] = map(FOLD.__getitem__, parts[1::2])
         s = "".join(parts)
         encoding = "utf-8"
         data = s.encode(encoding)
@@ -589,8 +252,8 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
         folded = True
 
     if b"al" in shape:  # a letter followed by a leet character
-        s = (data if folded else data.translate(_LATIN1_TABLE)).decode(encoding)
-        leet = _apply_leet(s)
+        s = (data if folded else data.translate(LATIN1_TABLE)).decode(encoding)
+        leet = apply_leet(s)
         data, folded = leet.encode(encoding), True
         if leet is not s:
             shape = data.translate(_SHAPE)
@@ -600,9 +263,9 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
     if spaced_letters:
         singles = shape.replace(b"aa", b"bb").replace(b"ba", b"bb")  # single letters stay a
         if b"asasa" in singles:
-            s = (data if folded else data.translate(_LATIN1_TABLE)).decode(encoding)
-            for pattern in _JOIN_PASSES:
-                joined = _join_pass(s, pattern)
+            s = (data if folded else data.translate(LATIN1_TABLE)).decode(encoding)
+            for pattern in JOIN_PASSES:
+                joined = join_pass(s, pattern)
                 if joined is not s:
                     joins.append((pattern, s))
                     s = joined

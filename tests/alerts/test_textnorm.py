@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from alerts import textnorm
+from alerts import textfold
 from alerts.textnorm import normalize, normalize_term, spaced_letter_keys
 
 
@@ -243,8 +243,8 @@ def test_way_back_survives_an_emptied_fold_cache():
     # the way back is worked out when first asked for, maybe after the cache was emptied
     text = "Trabajo 🌹🌹 en España.\n\n\nVisa 👍🏽 pagada"
     n = normalize(text)
-    textnorm._FOLD.clear()
-    textnorm._FOLD.edits.clear()
+    textfold.FOLD.clear()
+    textfold.FOLD.edits.clear()
     for word, original in (("visa", "Visa"), ("espana", "España"), ("pagada", "pagada")):
         start, end = n.original_span(*_span_of(n.text, word))
         assert text[start:end] == original
