@@ -110,6 +110,7 @@ def field_match(name: str, got: Any, sample: Sample, region: str | None) -> floa
         if not phones or not phones <= want_phones:
             return None
         return len(phones) / len(want_phones)
+    return None
 
 
 # ---------------------------------------------------------------- elements carrying a value

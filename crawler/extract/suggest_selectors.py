@@ -123,8 +123,6 @@ def yielded(sel: Selector, url: str, selector: str, name: str) -> Any:
         return clean_text(_texts(nodes)), _abs(url, _hrefs(nodes))
     return clean_text(_texts(nodes))
 
-    return None
-
 
 def learn(
     candidates: Iterable[str],
