@@ -16,6 +16,8 @@ _BASES: dict[str, type[AdSpider]] = {
 
 
 def spider_class_for(source: Source) -> type[AdSpider]:
+    """A spider class for ``source``: its entry point's base (listing, sitemap or feed),
+    named after it, with its politeness, network and rendering settings."""
     base = _BASES[source.entry]
     settings = dict(source.politeness.scrapy_settings())
     settings["ADWATCH_ALLOW_PRIVATE_NETWORK"] = source.allow_private_network

@@ -8,6 +8,7 @@ An invalid file stops Scrapy with ``path:line: message`` and exit code 2.
 
 from __future__ import annotations
 
+import builtins
 import sys
 from typing import Any
 
@@ -46,7 +47,7 @@ class SourceSpiderLoader:
     def list(self) -> list[str]:
         return [s.name for s in self.sources.sources if s.enabled]
 
-    def find_by_request(self, request: Any) -> list[str]:
+    def find_by_request(self, request: Any) -> builtins.list[str]:  # ``list`` here is the method
         from urllib.parse import urlparse
 
         host = urlparse(request.url).netloc

@@ -220,7 +220,7 @@ def find_posted(sel: Selector, heading: Selector | None) -> str | None:
             if len(dated) >= 200:
                 break
     for node in near_heading(sel, heading, dated):
-        text = " ".join(node.xpath("string()").get().split())
+        text = " ".join((node.xpath("string()").get() or "").split())
         if len(text) < 160 and (_DATE_TEXT.search(text) or _RELATIVE_DATE.search(text)):
             return text
     return None

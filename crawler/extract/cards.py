@@ -357,7 +357,7 @@ def _itemlist_urls(objs: list[dict], url: str) -> list[str]:
         for el in elements:
             if not isinstance(el, dict):
                 continue
-            item = el.get("item") if isinstance(el.get("item"), (dict, str)) else el
+            item: Any = el.get("item") if isinstance(el.get("item"), (dict, str)) else el
             target = item if isinstance(item, str) else (item.get("url") or item.get("@id"))
             if not target and isinstance(el.get("url"), str):
                 target = el["url"]

@@ -238,12 +238,12 @@ def _parse_date_fast(text: str, now: datetime, month_first: bool = False) -> dat
         return _date(year, month, day)
     match = _DAY_MONTH.search(text)
     if match:
-        day, month, year = match.group(1), match.group(2), match.group(3)
-        return _date_in_year(year, _MONTHS[month.lower()], int(day), today)
+        day_text, month_name, year_text = match.group(1), match.group(2), match.group(3)
+        return _date_in_year(year_text, _MONTHS[month_name.lower()], int(day_text), today)
     match = _MONTH_DAY.search(text)
     if match:
-        month, day, year = match.group(1), match.group(2), match.group(3)
-        return _date_in_year(year, _MONTHS[month.lower()], int(day), today)
+        month_name, day_text, year_text = match.group(1), match.group(2), match.group(3)
+        return _date_in_year(year_text, _MONTHS[month_name.lower()], int(day_text), today)
     return None
 
 

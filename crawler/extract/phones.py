@@ -314,7 +314,8 @@ def extract_whatsapp(
     """
     region = phone_region(region)
     text = text if isinstance(text, str) else ""
-    decoded, hits = text, []
+    decoded = text
+    hits: list[Hit] = []
     if text and _mentions_whatsapp(text):
         decoded, hits = _scan(text, region, languages)
     return _whatsapp_numbers(hrefs, decoded, hits, region)

@@ -137,11 +137,8 @@ def _place_text(place: Any) -> str:
         return clean_text(address)
     if not isinstance(address, dict):
         return ""
-    parts = [
-        address.get(key)
-        for key in ("addressLocality", "addressRegion", "addressCountry")
-        if isinstance(address.get(key), str)
-    ]
+    values = [address.get(key) for key in ("addressLocality", "addressRegion", "addressCountry")]
+    parts = [value for value in values if isinstance(value, str)]
     return ", ".join(clean_text(part) for part in parts if part.strip()) or clean_text(
         place.get("name") if isinstance(place.get("name"), str) else ""
     )
