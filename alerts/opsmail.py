@@ -13,15 +13,42 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
+from typing import Protocol
 
 from alerts.digest import template_environment
 from crawler.common.options import current_options
-from crawler.health.checks import HealthNotice
 
-__all__ = ["OPS_GROUP", "build_health_email", "health_email_id", "ops_addresses"]
+__all__ = ["OPS_GROUP", "HealthNotice", "build_health_email", "health_email_id", "ops_addresses"]
 
 #: The recipient group of operator e-mails in the outbox.
 OPS_GROUP = "ops"
+
+
+class HealthNotice(Protocol):
+    """What the e-mail tells of one flag (crawler/health/checks.py's ``HealthNotice``):
+    raised, or recovered when ``recovered_at`` is set."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def flag(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def raised_at(self) -> str: ...
+
+    @property
+    def recovered_at(self) -> str | None: ...
+
+    @property
+    def recovered(self) -> bool: ...
+
 
 FLAG_TITLES = {
     "failing": "failing",
