@@ -34,6 +34,8 @@ from alerts.digest import template_environment
 from crawler.cli.demo import demo_rules
 from contextlib import ExitStack
 from crawler.stores.kibana import ASSETS, saved_objects
+from demosite.sites.app import script
+from importlib.resources import files
 
 env = template_environment(autoescape=True)
 with ExitStack() as stack:
@@ -46,7 +48,8 @@ print(json.dumps({
     "template": env.get_template("digest.html.j2").filename,
     "rules": str(rules),
     "rules_has_recipients": "recipients:" in rules_text,
-    "app_js": str(demosite.__path__[0]) + "/sites/app.js",
+    "app_js": str(files("demosite.sites") / "app.js"),
+    "app_js_bytes": len(script()),
 }))
 """
 
@@ -100,6 +103,7 @@ def test_installed_adwatch_finds_its_files_in_the_package(installed: Path, tmp_p
         assert Path(path).exists(), path
     assert found["kibana_objects"] > 0
     assert found["rules_has_recipients"]
+    assert found["app_js_bytes"] > 0
 
 
 def test_installed_adwatch_command_runs_elsewhere(installed: Path, tmp_path: Path) -> None:

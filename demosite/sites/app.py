@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from ..model import REFERENCE_DATE, AdRecord, Link, Page
@@ -36,7 +36,7 @@ SHELL = (
 
 @lru_cache(maxsize=1)
 def script() -> bytes:
-    return (Path(__file__).with_name("app.js")).read_bytes()
+    return (files("demosite.sites") / "app.js").read_bytes()  # package data, wherever installed
 
 
 def page_count(records: list[AdRecord]) -> int:
