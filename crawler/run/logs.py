@@ -80,6 +80,16 @@ class _Brief(logging.Formatter):
         return line
 
 
+class _Terminal(logging.StreamHandler):
+    """Standard error; on a terminal, each record first clears the progress line
+    (crawler/run/extensions.py), which redraws itself below it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        isatty = getattr(self.stream, "isatty", None)
+        return "\r\x1b[K" + text if isatty is not None and isatty() else text
+
+
 def log_file(data_dir: Path, given: str | Path | None = None) -> Path:
     """The log file: the one given (``--log-file``), else ``adwatch.log`` in ``data_dir``."""
     return Path(given) if given else Path(data_dir) / FILE_NAME
@@ -107,7 +117,7 @@ def configure(
     to_file = _LogFile(path, mode="a", encoding="utf-8", delay=True)
     to_file.setLevel(file_level)
     to_file.setFormatter(logging.Formatter(_FORMAT, _DATE_FORMAT))
-    console = logging.StreamHandler(sys.stderr)
+    console = _Terminal(sys.stderr)
     if verbose:
         console.setLevel(file_level)
         console.setFormatter(logging.Formatter(_FORMAT, _DATE_FORMAT))
