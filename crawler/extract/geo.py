@@ -8,7 +8,7 @@ replace :func:`resolve`) to cover more places.
 
 from __future__ import annotations
 
-from crawler.stores.stemming import fold
+from crawler.common.stemming import fold
 
 #: country -> city -> (lat, lon)
 CITIES: dict[str, dict[str, tuple[float, float]]] = {
