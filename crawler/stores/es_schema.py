@@ -4,13 +4,13 @@ Four indices, each behind an alias (``<prefix>-ads``, ``-images``, ``-alerts``, 
 created from a composable index template ``<prefix>-<kind>`` that matches ``<prefix>-<kind>-*``.
 A template's mapping carries its own fingerprint in ``_meta.adwatch_mapping``: when the mapping
 changes, ``adwatch setup`` creates the next index version, copies the documents, and moves the
-alias (see :mod:`crawler.stores.elasticsearch`).
+alias (see :mod:`crawler.stores.es_setup`).
 
 Text fields are analyzed twice over: by Elasticsearch (``standard``, plus ``.es``/``.pt``/``.en``
-subfields with the ``spanish``/``portuguese``/``english`` analyzers when the node has them) and by
-adwatch itself (``title_stems``/``body_stems``: Snowball stems of :mod:`crawler.stores.stemming`), so
-stemmed search works on every node. Every text field has a ``.keyword`` subfield for exact
-filters and aggregations.
+subfields with the ``spanish``/``portuguese``/``english`` analyzers when the node has them) and
+by adwatch itself (``title_stems``/``body_stems``: Snowball stems of
+:mod:`crawler.common.stemming`), so stemmed search works on every node. Every text field has a
+``.keyword`` subfield for exact filters and aggregations.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import hashlib
 import json
 from typing import Any
 
+from crawler.common.stemming import stem_text
 from crawler.extract.geo import resolve
 from crawler.items import Ad
-from crawler.stores.stemming import stem_text
 
 KINDS = ("ads", "images", "alerts", "runs")
 #: Elasticsearch language analyzer per ISO 639-1 code, used when the node has them.

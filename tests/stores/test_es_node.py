@@ -77,7 +77,7 @@ def test_adwatch_mapping_finds_a_plural_by_its_singular_on_this_node(
         hits = store.search(SearchQuery(text="trabajos"))
 
         assert [h.ad.title for h in hits] == ["Oferta de trabajo"]
-        index = store._write_index(store.alias["ads"])
+        index = store.indices.write_index(store.alias["ads"])
         title = store.es.indices.get_mapping(index=index)[index]["mappings"]["properties"]["title"]
         assert ("es" in title["fields"]) == store.has_language_analyzers()
     finally:

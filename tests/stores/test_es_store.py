@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract.normalize import ad_id
+from crawler.extract.urls import ad_id
 from crawler.items import Ad
 from crawler.stores.base import NEW, SPOOLED, UNCHANGED, UPDATED, SearchQuery
 from crawler.stores.elasticsearch import REJECTED, ElasticsearchStore, ESConfig
@@ -213,9 +213,9 @@ def test_a_batch_applied_but_not_acknowledged_is_not_counted_twice(store, prefix
     replayed; the ``op_seq`` each document carries makes the replay a no-op."""
     ad = make_ad(1)
     store.upsert_ads([ad], T1)
-    seq = store._next_seq()
+    seq = store.writer.next_seq()
     op = {"op": "upsert", "seq": seq, "seen_at": T2, "ad": ad.to_dict()}
-    statuses, unconfirmed = store._apply([op])  # applied; imagine the answer lost
+    statuses, unconfirmed = store.writer.apply([op])  # applied; imagine the answer lost
     assert statuses == {seq: UNCHANGED} and not unconfirmed
     Spool(store.spool.path).append([op])
 
@@ -270,7 +270,7 @@ def test_setup_again_is_safe_and_a_mapping_change_moves_the_alias(store, monkeyp
     ads = reports[store.alias["ads"]]
     assert (ads.action, ads.index, ads.copied) == ("migrated", f"{store.prefix}-ads-000002", 2)
     assert reports[store.alias["runs"]].action == "up to date"
-    assert store._write_index(store.alias["ads"]) == f"{store.prefix}-ads-000002"
+    assert store.indices.write_index(store.alias["ads"]) == f"{store.prefix}-ads-000002"
     assert store.upsert_ads([make_ad(1)], T2) == [UNCHANGED]
     store.flush()
     assert store.count_ads() == 2
