@@ -283,6 +283,7 @@ def _search_hit(hit: dict[str, Any]) -> SearchHit:
 
 def _term_clause(kind: str, word: str) -> dict[str, Any]:
     """One word of the query: it must match as a stem or as typed; a prefix; an emoji."""
+    should: list[dict[str, Any]]
     if kind == "symbol":
         forms = [word] if len(word) > 1 else [word, word + "\ufe0f"]
         should = [{"match": {field: form}} for form in forms for field in ("title", "body")]

@@ -91,7 +91,7 @@ class ESWriter:
         if not ads:
             return []
         with self.lock:
-            ops = [
+            ops: list[Op] = [
                 {"op": "upsert", "seq": self.next_seq(), "seen_at": seen_at, "ad": ad.to_dict()}
                 for ad in ads
             ]
@@ -102,7 +102,7 @@ class ESWriter:
         if not canonical_urls:
             return 0
         with self.lock:
-            ops = [
+            ops: list[Op] = [
                 {"op": "touch", "seq": self.next_seq(), "seen_at": seen_at, "id": ad_id(u)}
                 for u in canonical_urls
             ]

@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.common.options import current_options
 from crawler.common.yamlconf import ConfigError
+from crawler.stores.base import Store
 from crawler.stores.sqlite import SQLiteStore
 
-_shared: dict[str, list[Any]] = {}
+if TYPE_CHECKING:
+    from crawler.stores.es_client import ESConfig
+
+
+@dataclass
+class _Shared:
+    store: Store
+    holders: int = 0
+
+
+#: data directory (and Elasticsearch target) -> the store shared by the process
+_shared: dict[str, _Shared] = {}
 _lock = threading.Lock()
 
 
@@ -25,7 +38,7 @@ def data_dir(value: str | os.PathLike[str] | None = None) -> Path:
     return Path(value) if value else current_options().data_dir
 
 
-def open_store(directory: str | os.PathLike[str] | None = None) -> Any:
+def open_store(directory: str | os.PathLike[str] | None = None) -> Store:
     """A new store object for the configured backend: :class:`ElasticsearchStore` when
     ``ADWATCH_ES_URL`` is set (per-source state stays in the data directory), else SQLite."""
     config = es_config()
@@ -36,13 +49,13 @@ def open_store(directory: str | os.PathLike[str] | None = None) -> Any:
     return SQLiteStore(data_dir(directory) / "adwatch.sqlite3")
 
 
-def es_config() -> Any:
+def es_config() -> ESConfig | None:
     """The Elasticsearch configuration of the settings, or None (embedded store).
     Raises :class:`crawler.config.ConfigError` naming the variable when it is not usable."""
     url = (current_options().ADWATCH_ES_URL or "").strip()
     if not url:
         return None
-    from crawler.stores.elasticsearch import ESConfig
+    from crawler.stores.es_client import ESConfig
 
     try:
         parts = urlsplit(url)
@@ -68,7 +81,7 @@ def store_failure(exc: BaseException) -> str | None:
     from elastic_transport import TransportError
     from elasticsearch import ApiError
 
-    from crawler.stores.elasticsearch import Unavailable
+    from crawler.stores.es_client import Unavailable
 
     if isinstance(exc, TransportError | Unavailable):
         where = current_options().ADWATCH_ES_URL or "Elasticsearch"
@@ -96,7 +109,7 @@ def redact(url: str) -> str:
         return "ADWATCH_ES_URL"
 
 
-def acquire_store(directory: str | os.PathLike[str] | None = None) -> Any:
+def acquire_store(directory: str | os.PathLike[str] | None = None) -> Store:
     """The process-wide store for ``directory``; pair every call with :func:`release_store`."""
     config = es_config()
     key = str(data_dir(directory).resolve())
@@ -105,17 +118,18 @@ def acquire_store(directory: str | os.PathLike[str] | None = None) -> Any:
     with _lock:
         entry = _shared.get(key)
         if entry is None:
-            entry = _shared[key] = [open_store(directory), 0]
-        entry[1] += 1
-        return entry[0]
+            entry = _shared[key] = _Shared(open_store(directory))
+        entry.holders += 1
+        return entry.store
 
 
-def release_store(store: Any) -> None:
+def release_store(store: Store) -> None:
+    """Let go of a store from :func:`acquire_store`; the last holder flushes and closes it."""
     with _lock:
         for key, entry in list(_shared.items()):
-            if entry[0] is store:
-                entry[1] -= 1
-                if entry[1] <= 0:
+            if entry.store is store:
+                entry.holders -= 1
+                if entry.holders <= 0:
                     store.flush()
                     store.close()
                     del _shared[key]

@@ -84,7 +84,7 @@ def _request(config: KibanaConfig, method: str, path: str, body: bytes | None, h
     if parts.username:
         creds = f"{parts.username}:{parts.password or ''}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(creds).decode()
-        netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
         parts = parts._replace(netloc=netloc)
     if config.api_key:
         headers["Authorization"] = f"ApiKey {config.api_key}"

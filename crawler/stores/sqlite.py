@@ -317,6 +317,10 @@ class SQLiteStore:
             images -= {r[0] for r in used}
         return len(rows), images
 
+    def doctor_checks(self) -> list[tuple[str, bool, str]]:
+        """Nothing beyond the file itself, which ``adwatch doctor`` opens and reads."""
+        return []
+
     def flush(self) -> None:
         """Writes are committed as they happen; nothing is buffered here."""
 
@@ -355,7 +359,8 @@ class SQLiteStore:
 
     def all_ads(self, source: str | None = None) -> list[dict[str, Any]]:
         """Every ad with its sighting counters (for exports and tests)."""
-        sql, args = "SELECT * FROM ads", ()
+        sql = "SELECT * FROM ads"
+        args: tuple[str, ...] = ()
         if source:
             sql, args = sql + " WHERE source = ?", (source,)
         with self._lock:
