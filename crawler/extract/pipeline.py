@@ -24,6 +24,7 @@ from crawler.extract.workers import NO_AD, OK, WorkerPool, default_workers
 from crawler.health import datadir
 from crawler.items import Ad, Page, RawAd
 from crawler.stores import acquire_store, release_store
+from crawler.stores.alert_state import AlertState
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class StorePipeline:
         self.pending: list[Ad] = []
         self.last_flush = time.monotonic()
         # the alert ledger's sightings live in the local SQLite file in every mode
-        self.alert_state = self.store.alerts
+        self.alert_state: AlertState | None = self.store.alerts
         options = options_of(settings)  # ADWATCH_ALERTS as the alert pass reads it
         if not options.ADWATCH_ALERTS:
             self.alert_state = None
