@@ -56,7 +56,7 @@ class _LineLoader(yaml.SafeLoader):
         self._open: set[str] = set()  # anchors whose node is still being composed
         self._measures: dict[int, tuple[int, int]] = {}
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             if event.anchor in self._open:
