@@ -1,4 +1,4 @@
-"""The ``adwatch rules`` and ``adwatch alerts`` commands (registered by crawler/cli/main.py).
+"""The ``adwatch rules`` and ``adwatch alerts`` commands.
 
 * ``rules check``: validate the rules file (``rules.yaml:LINE: rule 'x': what is wrong``,
   exit 2).
@@ -19,7 +19,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.cli.main import READ_ERRORS, positive_int, reason, seconds
+from crawler.cli.common import (
+    READ_ERRORS,
+    positive_int,
+    print_table,
+    read_sources,
+    reason,
+    seconds,
+    under_run_lock,
+)
 from crawler.common.options import Options, current_options
 from crawler.config import ConfigError
 from crawler.extract.rules import load_ruleset, match_record, matcher, rules_path
@@ -163,12 +171,11 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
 
 def cmd_alerts_send(args: argparse.Namespace) -> int:
     from alerts.alertpass import alert_pass, open_alert_state
-    from crawler.cli.main import _load_sources, _under_run_lock
     from crawler.run.summary import format_alerts
 
     load_ruleset()  # an invalid rules file: exit 2 before anything is sent
     try:
-        sources = _load_sources(args)
+        sources = read_sources(args)
     except ConfigError:
         sources = None  # thumbnails from private hosts are then skipped
 
@@ -179,7 +186,7 @@ def cmd_alerts_send(args: argparse.Namespace) -> int:
             print(line)
         return 1 if result.get("errors") or result.get("send_failures") else 0
 
-    return _under_run_lock(args, "send alerts", send)
+    return under_run_lock(args, "send alerts", send)
 
 
 def cmd_alerts_list(args: argparse.Namespace) -> int:
@@ -219,8 +226,6 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
     if not alerts:
         print("no alerts")
         return 0
-    from crawler.cli.main import print_table
-
     rows = []
     for a in alerts:
         what = a.ad.get("title") or ""
@@ -297,7 +302,7 @@ def doctor_checks(directory: Path) -> list[tuple[str, bool | None, str]]:
 # ---------------------------------------------------------------- parser
 
 
-def add_commands(sub: Any) -> None:
+def register(sub: Any) -> None:
     """Register ``rules`` and ``alerts`` on the ``adwatch`` subparsers."""
     sp = sub.add_parser("rules", help="rules.yaml tools")
     rsub = sp.add_subparsers(dest="rules_command", required=True)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.cli.common import file_in_the_way
 from crawler.common.options import current_options
 from crawler.stores import data_dir, open_store
 
@@ -66,8 +67,6 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 def output_problem(out: Path) -> str | None:
     """Why the packet cannot be written to ``out`` (a folder, a path under a file, a name
     too long), or None."""
-    from crawler.cli.main import file_in_the_way
-
     try:
         if out.is_dir():
             return f"a folder; name the packet's file: {out / 'case.zip'}"
@@ -77,7 +76,7 @@ def output_problem(out: Path) -> str | None:
     return f"{blocking} is a file, not a folder" if blocking is not None else None
 
 
-def add_command(sub: Any) -> None:
+def register(sub: Any) -> None:
     """Register ``evidence`` on the ``adwatch`` parser's subcommands."""
     sp = sub.add_parser(
         "evidence",

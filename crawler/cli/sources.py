@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from protego import Protego
 from pydantic import ValidationError
 
+from crawler.cli.common import read_sources, sources_path
 from crawler.config import FIELD_NAMES, Source, SourcesFile
 from crawler.settings import DOWNLOAD_MAXSIZE, USER_AGENT
 
@@ -120,20 +121,18 @@ def _fail(message: str) -> int:
 
 
 def cmd_sources_check(args: argparse.Namespace) -> int:
-    from crawler.cli.main import _load_sources, _sources_path
-
-    sources = _load_sources(args)
+    sources = read_sources(args)
     if args.live:
         try:
             source = sources.get(args.live)
         except KeyError:
-            return _fail(f"unknown source {args.live!r} in {_sources_path(args)}")
+            return _fail(f"unknown source {args.live!r} in {sources_path(args)}")
         return check_live(source, args)
     for s in sources.sources:
         where = s.feed or s.sitemap or ", ".join(s.start_urls)
         state = "" if s.enabled else " (disabled)"
         print(f"{s.name}: {s.kind}, {s.entry} {where}, every {s.schedule.every}{state}")
-    print(f"{_sources_path(args)}: {len(sources.sources)} source(s), OK")
+    print(f"{sources_path(args)}: {len(sources.sources)} source(s), OK")
     return 0
 
 
@@ -272,7 +271,7 @@ def _fetch_samples(listing: Any, fetcher: PoliteFetcher, count: int) -> list[Any
 # ---------------------------------------------------------------- parser
 
 
-def add_commands(sub: Any) -> None:
+def register(sub: Any) -> None:
     """``sources check [--live NAME]`` and ``sources suggest URL...`` under ``adwatch``."""
     sp = sub.add_parser("sources", help="sources.yaml tools")
     ssub = sp.add_subparsers(dest="sources_command", required=True)
