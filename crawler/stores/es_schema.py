@@ -48,6 +48,44 @@ def text(languages: bool, keyword_above: int = 256) -> dict[str, Any]:
 STEMS = {"type": "text", "analyzer": "whitespace"}
 
 
+#: an ad's photos as the Ad record's ``images`` entries carry them
+AD_IMAGES = {
+    "properties": {
+        "url": KEYWORD,
+        "path": KEYWORD,
+        "sha256": KEYWORD,
+        "phash": KEYWORD,
+        "phash_mirror": KEYWORD,
+        "dhash": KEYWORD,
+        "width": INT,
+        "height": INT,
+        "format": KEYWORD,
+        "bytes": LONG,
+        "cluster": LONG,
+    }
+}
+#: the pages kept as sightings of an ad (its reposts)
+AD_SIGHTINGS = {
+    "properties": {
+        "url": KEYWORD,
+        "source": KEYWORD,
+        "phones": KEYWORD,
+        "first_seen": DATE,
+        "last_seen": DATE,
+        "seen_count": INT,
+    }
+}
+#: alerts.matcher's matches: [{rule, severity, score, terms: [{term, field, ...}]}]
+AD_MATCHED_RULES = {
+    "properties": {
+        "rule": KEYWORD,
+        "severity": KEYWORD,
+        "score": FLOAT,
+        "terms": {"properties": {"term": KEYWORD, "field": KEYWORD}},
+    }
+}
+
+
 def ads_mapping(languages: bool) -> dict[str, Any]:
     return {
         "dynamic": False,
@@ -79,51 +117,20 @@ def ads_mapping(languages: bool) -> dict[str, Any]:
             "image_count": INT,
             # photos kept (crawler/photos/pipeline.py): their hashes, and each perceptual hash in
             # chunks, so a terms query finds near-duplicates across hosts (HASH_CHUNKS)
-            "images": {
-                "properties": {
-                    "url": KEYWORD,
-                    "path": KEYWORD,
-                    "sha256": KEYWORD,
-                    "phash": KEYWORD,
-                    "phash_mirror": KEYWORD,
-                    "dhash": KEYWORD,
-                    "width": INT,
-                    "height": INT,
-                    "format": KEYWORD,
-                    "bytes": LONG,
-                    "cluster": LONG,
-                }
-            },
+            "images": AD_IMAGES,
             "image_hashes": KEYWORD,
             "image_hash_chunks": KEYWORD,
             "image_clusters": LONG,
             "shared_image_phones": KEYWORD,
             "repost_of": KEYWORD,
             "repost_count": INT,
-            "sightings": {
-                "properties": {
-                    "url": KEYWORD,
-                    "source": KEYWORD,
-                    "phones": KEYWORD,
-                    "first_seen": DATE,
-                    "last_seen": DATE,
-                    "seen_count": INT,
-                }
-            },
+            "sightings": AD_SIGHTINGS,
             "content_hash": KEYWORD,
             "fetched_at": DATE,
             "first_seen": DATE,
             "last_seen": DATE,
             "seen_count": INT,
-            # alerts.matcher's matches: [{rule, severity, score, terms: [{term, field, ...}]}]
-            "matched_rules": {
-                "properties": {
-                    "rule": KEYWORD,
-                    "severity": KEYWORD,
-                    "score": FLOAT,
-                    "terms": {"properties": {"term": KEYWORD, "field": KEYWORD}},
-                }
-            },
+            "matched_rules": AD_MATCHED_RULES,
             "rule_ids": KEYWORD,
             "matched_terms": KEYWORD,
             "risk_score": FLOAT,
