@@ -13,7 +13,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+
+from crawler.stores.base import Store
 
 
 @dataclass
@@ -35,15 +36,15 @@ def image_files(url: str, images_dir: Path) -> list[Path]:
 
 
 def prune(
-    store: Any, older_than: timedelta, images_dir: Path, now: datetime | None = None
+    store: Store, older_than: timedelta, images_dir: Path, now: datetime | None = None
 ) -> PruneResult:
     """Delete what was last seen more than ``older_than`` ago; see the module docstring."""
     cutoff = ((now or datetime.now(UTC)) - older_than).isoformat(timespec="seconds")
     result = PruneResult(cutoff)
     result.ads, orphans = store.prune(cutoff)
     result.image_urls = len(orphans)
-    # the photo pipeline's records (crawler/stores/photo_state.py, in the local SQLite file)
-    # name the files by content; a file goes when no remaining URL has its content
+    # the photo pipeline's records (store.photos, in the data directory's SQLite file) name
+    # the files by content; a file goes when no remaining URL has its content
     paths = [images_dir / p for p in store.photos.release_photos(sorted(orphans))]
     for url in sorted(orphans):
         paths += image_files(url, images_dir)
