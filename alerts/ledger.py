@@ -325,18 +325,18 @@ def decide(
 
     if policy.mode == "off":
         return decision
-    for sighting in sorted(phone_sightings, key=lambda s: (s.ad_date, s.ad_id, s.phone)):
-        phone = sighting.phone
+    for seen in sorted(phone_sightings, key=lambda s: (s.ad_date, s.ad_id, s.phone)):
+        phone = seen.phone
         rules = history.phone_rules(phone) | current_rules.get(phone, set())
-        earlier = [s for s in state.earlier(phone) if s.ad_id != sighting.ad_id]
-        state.phones[phone].append(sighting)
+        earlier = [s for s in state.earlier(phone) if s.ad_id != seen.ad_id]
+        state.phones[phone].append(seen)
         if policy.mode != "all" and not rules:
             continue
         recipients = sorted(
             {g for r in rules for g in groups_of.get(r, [])} | set(policy.extra_recipients)
         )
         decision.alerts.extend(
-            _entity_alerts(sighting, earlier, recipients, sorted(rules), state, policy, now)
+            _entity_alerts(seen, earlier, recipients, sorted(rules), state, policy, now)
         )
     return decision
 
