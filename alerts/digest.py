@@ -172,11 +172,11 @@ def thumbnail(data: bytes, *, blur: bool = True, size: int = 200) -> tuple[bytes
     from PIL import Image, ImageFilter, ImageOps
 
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.width * img.height > 50_000_000:
+        with Image.open(io.BytesIO(data)) as source:
+            if source.width * source.height > 50_000_000:
                 return None
-            img.draft("RGB", (size * 2, size * 2))
-            img = ImageOps.exif_transpose(img).convert("RGB")
+            source.draft("RGB", (size * 2, size * 2))
+            img = ImageOps.exif_transpose(source).convert("RGB")
             img.thumbnail((size, size))
             if blur:
                 img = img.filter(ImageFilter.GaussianBlur(radius=max(6, size // 16)))
@@ -409,7 +409,9 @@ def _entry_context(
     phones = [
         trim(p, 40)
         for field_name in ("phones", "whatsapp")
-        for p in (ad.get(field_name) if isinstance(ad.get(field_name), list) else [])
+        for value in [ad.get(field_name)]
+        if isinstance(value, list)
+        for p in value
     ]
     context = {
         "title": trim(ad.get("title") or "(no title)"),
@@ -489,7 +491,7 @@ def build_digest(
     msg["X-Adwatch-Digest"] = digest_id
     msg.set_content(_TEXT.get_template("digest.txt.j2").render(context))
     msg.add_alternative(_HTML.get_template("digest.html.j2").render(context), subtype="html")
-    html_part = msg.get_payload()[1]
+    html_part = list(msg.iter_parts())[1]
     for cid, data in inline:
         html_part.add_related(data, "image", "jpeg", cid=f"<{cid}>", filename=f"{cid}.jpg")
     return msg
