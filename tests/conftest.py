@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.launcher import Launcher
+
 ROOT = Path(__file__).resolve().parent.parent
+_LAUNCHER = Launcher()
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Each test chooses its store: an operator's Elasticsearch or Kibana must never be written to.
 for _name in ("ADWATCH_ES_URL", "ADWATCH_ES_API_KEY", "ADWATCH_KIBANA_URL"):
@@ -32,19 +33,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def adwatch(*args: str, env: dict[str, str] | None = None, timeout: float = 600, cwd=None):
-    """Run ``adwatch ARGS`` in a child process (Scrapy's reactor runs once per process)."""
+    """Run ``adwatch ARGS`` in a child process (Scrapy's reactor runs once per process):
+    ``python -m crawler.cli.main ARGS``, started by tests/launcher.py with the third-party
+    libraries already imported; returns what ``subprocess.run`` returns."""
     full_env = dict(os.environ)
     full_env.update(env or {})
     full_env.setdefault("PYTHONPATH", str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli.main", *args],
-        cwd=cwd or ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
+    return _LAUNCHER.run(list(args), full_env, cwd or ROOT, timeout)
 
 
 def run_json(*args: str, env: dict[str, str]) -> dict:

@@ -233,6 +233,7 @@ def test_without_smtp_url_digests_are_eml_files(data, monkeypatch):
     assert len(files) == 2 and all(f.read_bytes().startswith(b"Subject: [adwatch]") for f in files)
 
 
+@pytest.mark.slow  # a process kill
 def test_sigkill_between_acceptance_and_marking_resends_that_digest_once(data, smtp):
     env = {
         **smtp.env(),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import ROOT, adwatch
 
 AD = (
@@ -102,6 +104,7 @@ def test_a_run_refuses_to_start_with_an_invalid_rules_file(tmp_path):
     assert not (tmp_path / "data" / "adwatch.sqlite3").exists()
 
 
+@pytest.mark.slow  # a run: Scrapy crawls the (dead) source
 def test_without_a_rules_file_a_run_warns_and_rules_test_refuses(tmp_path):
     missing = tmp_path / "none.yaml"
     out = adwatch("rules", "test", "visa pagada", env={"ADWATCH_RULES": str(missing)})

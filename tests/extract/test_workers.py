@@ -7,6 +7,8 @@ import asyncio
 import hashlib
 import io
 
+import pytest
+
 from crawler.config import Source
 from crawler.extract.workers import FAILED, NO_AD, OK, WorkerPool, process_item
 from crawler.items import Capture, Page
@@ -22,6 +24,7 @@ def page(n: int, body: bytes = HTML) -> Page:
     return Page(url=f"http://example.org/ad/{n}", source="t", body=body, encoding="utf-8")
 
 
+@pytest.mark.slow  # a worker process killed
 def test_workers_give_the_same_ads_as_inline_and_survive_a_crash():
     async def main():
         pool = WorkerPool(1)
@@ -104,6 +107,7 @@ SLOW_PAGE = Page(
 )
 
 
+@pytest.mark.slow  # a worker process killed after 3 s of CPU time
 def test_a_page_over_the_time_budget_fails_alone_and_its_worker_is_replaced():
     async def main():
         pool = WorkerPool(1, page_budget=3.0)
