@@ -20,7 +20,14 @@ from urllib.parse import urlsplit
 
 from crawler.common.netpolicy import AllowedHosts, host_is_public
 from crawler.fetch.resolver import PrivateAddressRefused, connect_checked
-from crawler.settings import DOWNLOAD_TIMEOUT, USER_AGENT
+
+
+def _crawl_defaults() -> tuple[str, float]:
+    """adwatch's User-Agent and download timeout (crawler/settings.py), read at the first
+    fetch: importing this module does not load the Scrapy settings."""
+    from crawler import settings
+
+    return settings.USER_AGENT, settings.DOWNLOAD_TIMEOUT
 
 
 class _Policy:
@@ -109,9 +116,10 @@ def checked_opener(
 
 
 def open_url(
-    url: str, allow_private: bool, accept: str = "*/*", timeout: float = DOWNLOAD_TIMEOUT
+    url: str, allow_private: bool, accept: str = "*/*", timeout: float | None = None
 ) -> Any:
-    """Open ``url`` (http or https only); raise ValueError for a refused host."""
+    """Open ``url`` (http or https only; within ``timeout`` seconds, by default the crawl's
+    ``DOWNLOAD_TIMEOUT``); raise ValueError for a refused host."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise ValueError(f"only http(s) URLs: {url}")
     refused = ValueError(
@@ -119,7 +127,9 @@ def open_url(
     )
     if not allow_private and not host_is_public(url):
         raise refused
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
+    user_agent, default_timeout = _crawl_defaults()
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept": accept})
+    timeout = default_timeout if timeout is None else timeout
     try:
         return checked_opener(allow_private).open(request, timeout=timeout)
     except urllib.error.URLError as exc:
