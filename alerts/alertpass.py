@@ -150,7 +150,7 @@ class ImageFetcher:
                 lines = resp.read(512 * 1024).decode("utf-8", errors="replace").splitlines()
         except urllib.error.HTTPError as exc:
             # RFC 9309: no robots.txt (4xx) allows everything, a server error nothing
-            parser.disallow_all = exc.code >= 500
+            parser.disallow_all = exc.code >= 500  # type: ignore[attr-defined]
         except (OSError, ValueError):
             pass  # unreachable: the image will not come either
         parser.parse(lines)

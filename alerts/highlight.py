@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 __all__ = ["highlight"]
 
@@ -33,15 +34,11 @@ def highlight(text: str, spans: Iterable[tuple[int, int]], style: str = "ansi") 
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
+    clean: Callable[[str], str]
     if style == "html":
-        clean = html.escape
-        open_, close = "<mark>", "</mark>"
+        clean, (open_, close) = html.escape, ("<mark>", "</mark>")
     else:
-
-        def clean(part: str) -> str:
-            return _CONTROL.sub("?", part)
-
-        open_, close = _ANSI_MARK
+        clean, (open_, close) = partial(_CONTROL.sub, "?"), _ANSI_MARK
     out = []
     last = 0
     for start, end in merged:

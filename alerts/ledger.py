@@ -40,7 +40,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from alerts.rules import RuleSet
 from alerts.textnorm import normalize
@@ -128,7 +128,7 @@ class EntityPolicy:
     extra_recipients: tuple[str, ...] = ()
 
 
-class History:
+class History(Protocol):
     """What the ledger needs to know from earlier passes (the SQLite store implements it)."""
 
     def cluster_of(self, member: str) -> str | None:  # pragma: no cover - interface

@@ -198,7 +198,7 @@ class Matcher:
                     hits = simple.get(rule_index)
                     if hits is None:
                         simple[rule_index] = entry
-                    elif type(hits) is tuple:
+                    elif isinstance(hits, tuple):
                         simple[rule_index] = [hits, entry]
                     else:
                         hits.append(entry)
@@ -378,13 +378,13 @@ class Matcher:
                     wanted += [span for span, _ in items]
                 evidence_of.append(items)
                 continue
-            own: dict[tuple[int, int], str] = {}
+            found: dict[tuple[int, int], str] = {}
             for tid, written in counted:
                 for span in spans[tid]:
-                    if span not in own and mask & (TITLE if span[0] < barrier else BODY):
-                        own[span] = written
-            wanted += own
-            evidence_of.append(sorted(own.items()) if len(own) > 1 else list(own.items()))
+                    if span not in found and mask & (TITLE if span[0] < barrier else BODY):
+                        found[span] = written
+            wanted += found
+            evidence_of.append(sorted(found.items()) if len(found) > 1 else list(found.items()))
         order = list(dict.fromkeys(wanted)) if len(wanted) > 1 else wanted
         located = dict(zip(order, text.locate(order), strict=True))
         new = tuple.__new__
@@ -406,7 +406,7 @@ def _fired_simple(simple: dict[int, Fired | list[Fired]]) -> list[Fired]:
     hit has its entry ready; with several, their weights add up."""
     fired: list[Fired] = []
     for hits in simple.values():
-        if type(hits) is tuple:
+        if isinstance(hits, tuple):
             fired.append(hits)
         else:
             score = 0.0

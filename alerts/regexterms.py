@@ -15,7 +15,7 @@ import re
 
 # Python's own parse of a pattern (Python 3.11 and later keep it in re._parser)
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
-from re._constants import (  # type: ignore[import-not-found]
+from re._constants import (
     AT,
     AT_BOUNDARY,
     BRANCH,

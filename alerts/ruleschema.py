@@ -102,15 +102,20 @@ class Term(_Strict):
                 raise ValueError("'prefix' goes with 'regex', not with 'term'")
             if not normalize_term(self.term):
                 raise ValueError(f"term {self.term!r} has no letter, digit or emoji to match")
-            return self
+        elif self.regex is not None:
+            self._compile_regex(self.regex)
+        return self
+
+    def _compile_regex(self, regex: str) -> None:
+        """Check and compile a regex term, and find the literals the automaton looks for."""
         try:
-            re.compile(self.regex)  # the literal analysis below reads Python's parse of it
+            re.compile(regex)  # the literal analysis below reads Python's parse of it
         except re.error as exc:
-            raise ValueError(f"invalid regex {self.regex!r}: {exc}") from None
+            raise ValueError(f"invalid regex {regex!r}: {exc}") from None
         except (OverflowError, RecursionError) as exc:
-            raise ValueError(f"regex {self.regex!r} is too large: {exc}") from None
-        self._pattern = compile_linear(self.regex)
-        check_regex_literals(self.regex)
+            raise ValueError(f"regex {regex!r} is too large: {exc}") from None
+        self._pattern = compile_linear(regex)
+        check_regex_literals(regex)
         if self.prefix is not None:
             if not self.prefix.strip() or normalize(self.prefix).text != self.prefix:
                 raise ValueError(
@@ -119,8 +124,7 @@ class Term(_Strict):
                 )
             self._literals = (self.prefix,)
         else:
-            self._literals, self._anchored, self._token_start = automaton_literals(self.regex)
-        return self
+            self._literals, self._anchored, self._token_start = automaton_literals(regex)
 
     @property
     def text(self) -> str:
@@ -299,7 +303,7 @@ def _distinct(terms: list[Term]) -> list[Term]:
     seen: set[str] = set()
     out = []
     for term in terms:
-        key = term.regex if term.is_regex else " " + normalize_term(term.text) + " "
+        key = term.text if term.is_regex else " " + normalize_term(term.text) + " "
         if key not in seen:
             seen.add(key)
             out.append(term)

@@ -39,6 +39,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import accumulate
+from typing import Any, AnyStr
 
 from alerts.deobfuscate import JOIN_PASSES, JOIN_SEPARATORS, apply_leet, join_edits, join_pass
 from alerts.textfold import (
@@ -107,7 +108,7 @@ class Normalized:
         original: str,
         fold_parts: list[str] | None = None,
         joins: list[tuple[tuple[re.Pattern, re.Pattern], str]] | None = None,
-        collapse: list[list[bytes]] | list[list[str]] | None = None,
+        collapse: list[list[Any]] | None = None,
     ):
         self.text = text
         self.original = original
@@ -224,7 +225,8 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
     """
     s = text
     fold_parts = None
-    data = shape = None
+    data: bytes | None = None
+    shape: bytes | None = None
     encoding = "latin-1"
     folded = False  # whether `data` is folded already (else the Latin-1 tables fold it)
     try:
@@ -250,6 +252,7 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
         data = s.encode(encoding)
         shape = data.translate(_SHAPE)
         folded = True
+    assert data is not None and shape is not None
 
     if b"al" in shape:  # a letter followed by a leet character
         s = (data if folded else data.translate(LATIN1_TABLE)).decode(encoding)
@@ -272,11 +275,17 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
             data, folded = s.encode(encoding), True
 
     data = data.translate(_ASCII_TABLE if folded else _L1_ASCII)
-    # Runs of spaces become one, in rounds (faster than re.sub: most runs are two spaces,
-    # done in one round); a round's parts say where it joined them. UTF-8 text is decoded
-    # first, so that lengths count characters.
-    out: bytes | str = data if encoding == "latin-1" else data.decode(encoding)
-    double, space = (b"  ", b" ") if encoding == "latin-1" else ("  ", " ")
+    # UTF-8 text is decoded first, so that lengths count characters
+    if encoding == "latin-1":
+        latin1, collapse = _collapse_spaces(data, b"  ", b" ")
+        return Normalized(latin1.decode(encoding), text, fold_parts, joins, collapse)
+    out, collapse = _collapse_spaces(data.decode(encoding), "  ", " ")
+    return Normalized(out, text, fold_parts, joins, collapse)
+
+
+def _collapse_spaces(out: AnyStr, double: AnyStr, space: AnyStr) -> tuple[AnyStr, list[list[Any]]]:
+    """Step 5: runs of spaces become one, in rounds (faster than re.sub: most runs are two
+    spaces, done in one round); a round's parts say where it joined them."""
     collapse = []
     parts = out.split(double)
     while len(parts) > 1:
@@ -290,9 +299,7 @@ def normalize(text: str, *, spaced_letters: bool = True) -> Normalized:
         if smallest[:1] > space:
             break
         parts = out.split(double)
-    if encoding == "latin-1":
-        out = out.decode(encoding)
-    return Normalized(out, text, fold_parts, joins, collapse)
+    return out, collapse
 
 
 def normalize_term(term: str) -> str:

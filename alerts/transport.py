@@ -201,7 +201,8 @@ def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode(errors="replace") if exc.smtp_error else ""
+        error = exc.smtp_error or b""
+        text = error.decode(errors="replace") if isinstance(error, bytes) else error
         return f"{exc.smtp_code} {text}".strip()
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"TLS certificate not trusted ({exc.verify_message}); see ADWATCH_SMTP_CA_FILE"
