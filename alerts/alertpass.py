@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from alerts.channels import EmailChannel
+from alerts.channels import Channel, EmailChannel
 from alerts.digest import DigestOptions
 from alerts.ledger import Alert, EntityPolicy, decide
 from alerts.outbox import Outbox
@@ -424,7 +424,7 @@ def _group_addresses(
     return addresses
 
 
-def deliver_digests(channel: EmailChannel, outbox: Outbox, out: dict[str, Any]) -> None:
+def deliver_digests(channel: Channel, outbox: Outbox, out: dict[str, Any]) -> None:
     """Step 4: send what the outbox holds (without a server it waits); count what was
     sent, what waits and what was set aside, refused for good."""
     delivery = channel.deliver(outbox)

@@ -42,7 +42,10 @@ class Message:
 class Channel(Protocol):
     """A way of reaching people, queued in and delivered from the outbox."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The channel's name in the outbox's records (``email``)."""
+        ...
 
     def queue(self, outbox: Outbox, message: Message, now: datetime) -> Path:
         """Write ``message`` to the outbox and record it as queued; its path."""
