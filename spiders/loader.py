@@ -12,13 +12,15 @@ import builtins
 import sys
 from typing import Any
 
+from crawler.common.options import current_options
 from crawler.config import ConfigError, SourcesFile, load_sources
 
 
 def sources_path(settings: Any) -> str:
-    """The sources file: the ``ADWATCH_SOURCES`` setting (crawler/common/options.py puts the
-    environment's into Scrapy's settings), or ./sources.yaml."""
-    return settings.get("ADWATCH_SOURCES") or "sources.yaml"
+    """The sources file: the ``ADWATCH_SOURCES`` Scrapy setting (``-s``, or the settings
+    object's, which a crawl's settings get), else the settings object's (``scrapy list``
+    builds its loader from bare settings), else ./sources.yaml."""
+    return str(settings.get("ADWATCH_SOURCES") or current_options().sources_path)
 
 
 class SourceSpiderLoader:
