@@ -3,10 +3,12 @@ sender in place of SMTP and the real SQLite state."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 import pytest
 
+from alerts.channels import Channel, Message, OutboxChannel
 from alerts.ledger import Alert, Decision
 from alerts.outbox import DigestRecord, Outbox, Recovery
 from alerts.transport import SendError
@@ -233,3 +235,52 @@ def test_a_digest_whose_file_was_deleted_gives_its_alerts_back(state, tmp_path):
     waiting = state.undelivered_alerts()
     assert list(waiting) == ["labour"] and len(waiting["labour"]) == 2
     assert {a.status for a in state.list_alerts()} == {"pending"}
+
+
+class RecordingChannel(OutboxChannel):
+    """A channel of its own: what a new way of reaching people implements."""
+
+    name = "recording"
+    suffix = ".msg"
+
+    def __init__(self, answers: dict[str, SendError] | None = None, configured: bool = True):
+        self.answers = answers or {}
+        self.configured = configured
+        self.delivered: list[str] = []
+
+    def open(self) -> contextlib.AbstractContextManager | None:
+        return contextlib.nullcontext(self) if self.configured else None
+
+    def send(self, transport, data: bytes, record: DigestRecord) -> list[str]:
+        if record.group in self.answers:
+            raise self.answers[record.group]
+        self.delivered.append(data.decode())
+        return []
+
+
+def test_a_channel_queues_and_delivers_with_the_outboxs_rules(state, tmp_path):
+    outbox = Outbox(tmp_path / "outbox", state)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    channel: Channel = RecordingChannel(configured=False)
+    for group in ("labour", "escort", "ops"):
+        message = Message(f"m-{group}", group, [f"{group}@example.org"], "s", f"<{group}@x>", b"hi")
+        channel.queue(outbox, message, now)
+    assert sorted(p.name for p in (tmp_path / "outbox").glob("*.msg")) == [
+        "m-escort.msg",
+        "m-labour.msg",
+        "m-ops.msg",
+    ]
+    assert channel.deliver(outbox) is None and len(outbox.waiting()) == 3  # no transport
+
+    channel = RecordingChannel(
+        {
+            "labour": SendError("452 try later", temporary=True),
+            "ops": SendError("554 refused", temporary=False),
+        }
+    )
+    done = channel.deliver(outbox)
+    assert done is not None and channel.delivered == ["hi"]
+    assert (done.sent_groups, done.set_aside_groups, done.failed) == (["escort"], ["ops"], 2)
+    assert statuses(state) == {"m-labour": "queued", "m-escort": "sent", "m-ops": "failed"}
+    assert (tmp_path / "outbox" / "failed" / "m-ops.msg").exists()
+    assert [d.channel for d in state.digests()] == ["recording"] * 3
