@@ -1,7 +1,8 @@
 """The near-duplicate photo index of one data directory, in memory, and photo clustering.
 
 :class:`PhotoIndex` loads every stored photo's pHash and crop pHashes
-(crawler/stores/photo_state.py) into two :class:`~crawler.photos.hashindex.HashIndex` and answers
+(crawler/stores/photo_state.py) into two :class:`~crawler.photos.hashindex.HashIndex`, on its
+first lookup (a run that meets no new photo reads none of them), and answers
 "which stored photos are this one" (:meth:`PhotoIndex.matches`) by the rules of
 :mod:`crawler.photos.dedupe`: index lookups within the thresholds give candidates, whose dHashes
 (read from the store, a few rows) confirm them. :meth:`PhotoIndex.cluster` puts a new photo
@@ -39,18 +40,37 @@ class PhotoIndex:
     def __init__(self, state: Any, rule: PhotoMatch | None = None, cluster_pending: bool = True):
         self.state = state
         self.rule = rule or PhotoMatch()
-        ids, phashes, crops, unclustered = state.all_image_hashes()
-        self.boxes = crops.shape[1] if len(crops) else 0
-        self.ids = array("q", ids.tolist())  # index position -> image id
-        self.phashes = HashIndex(phashes)
-        self.crops = HashIndex(crops.reshape(-1) if len(crops) else None)
-        # photos kept by a run that stopped before clustering them: indexed, not clustered
-        self._indexed_unclustered = set(unclustered) if cluster_pending else set()
+        # the photos stored before this index was made: loaded on the first lookup, not
+        # before (a run that meets no new photo never reads them), with those up to here
+        self._horizon = state.last_image_id()
+        self._loaded = False
+        self._cluster_pending = cluster_pending
+        self.boxes = 0
+        self.ids = array("q")  # index position -> image id
+        self.phashes = HashIndex()
+        self.crops = HashIndex()
+        self._indexed_unclustered: set[int] = set()
         # texts (word pairs) of the ads placed in this process with photos, newest last:
         # the repost step reads them for ads whose rows may still wait in a store batch
         self.recent: OrderedDict[str, frozenset[str]] = OrderedDict()
-        for image_id in self._indexed_unclustered.copy():
-            self.cluster(image_id)
+        # photos kept by a run that stopped before clustering them: clustered now
+        if cluster_pending and state.unclustered_image_ids(self._horizon):
+            self._load()
+            for image_id in self._indexed_unclustered.copy():
+                self.cluster(image_id)
+
+    def _load(self) -> None:
+        """Index the photos stored up to the horizon (once)."""
+        if self._loaded:
+            return
+        self._loaded = True
+        ids, phashes, crops, unclustered = self.state.all_image_hashes(self._horizon)
+        self.boxes = crops.shape[1] if len(crops) else 0
+        self.ids = array("q", ids.tolist())
+        self.phashes = HashIndex(phashes)
+        self.crops = HashIndex(crops.reshape(-1) if len(crops) else None)
+        # photos kept by a run that stopped before clustering them: indexed, not clustered
+        self._indexed_unclustered = set(unclustered) if self._cluster_pending else set()
 
     # ---------------------------------------------------------------- sharing
 
@@ -61,7 +81,6 @@ class PhotoIndex:
             entry = cls._shared.get(key)
             if entry is None:
                 index = PhotoIndex(state, rule)
-                logger.info("photo index: %d photos", len(index.ids))
                 entry = (index, 0)
             cls._shared[key] = (entry[0], entry[1] + 1)
             return entry[0]
@@ -96,6 +115,9 @@ class PhotoIndex:
         return found
 
     def _candidates(self, photo: dict[str, Any]) -> set[int]:
+        if not self._loaded:
+            self._load()
+            logger.info("photo index: %d photos", len(self.ids))
         rule = self.rule
         positions: list[np.ndarray] = [
             self.phashes.radius(photo["phash"], rule.phash)[0],
@@ -122,6 +144,8 @@ class PhotoIndex:
         cluster = self.state.merge_clusters(image_id, clusters)
         if image_id in self._indexed_unclustered:
             self._indexed_unclustered.discard(image_id)
+        elif image_id <= self._horizon:
+            pass  # stored before the index was made: indexed when it loaded
         else:
             self.ids.append(image_id)
             self.phashes.add(row["phash"])

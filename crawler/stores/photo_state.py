@@ -212,20 +212,41 @@ class PhotoState(SQLiteState):
                     }
         return out
 
-    def all_image_hashes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
-        """Every photo, by id: (ids, pHashes, crop pHashes (n x boxes), ids not clustered)."""
+    def all_image_hashes(
+        self, up_to: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
+        """Every photo (with an id up to ``up_to``), by id: (ids, pHashes, crop pHashes
+        (n x boxes), ids not clustered)."""
+        limit = (1 << 63) - 1 if up_to is None else up_to
         with self._lock:
             rows = self.conn.execute(
-                "SELECT id, phash, crops, cluster IS NULL FROM images ORDER BY id"
+                "SELECT id, phash, crops, cluster IS NULL FROM images WHERE id <= ? ORDER BY id",
+                (limit,),
             ).fetchall()
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         phash = np.array([r[1] for r in rows], dtype=np.int64).view(np.uint64)
-        crops = [unpack_crops(r[2])[:, 0] for r in rows]
-        width = len(crops[0]) if crops else 0
-        crop_hashes = (np.vstack(crops) if crops else np.zeros((0, width), dtype=np.uint64)).astype(
-            np.uint64
-        )
-        return ids, phash, crop_hashes, [r[0] for r in rows if r[3]]
+        unclustered = [r[0] for r in rows if r[3]]
+        if not rows:
+            return ids, phash, np.zeros((0, 0), dtype=np.uint64), unclustered
+        # every photo has the same crop boxes: one buffer for all of them
+        width = len(unpack_crops(rows[0][2]))
+        blob = np.frombuffer(b"".join(r[2] for r in rows), dtype=">u8")
+        crop_hashes = blob.astype(np.uint64).reshape(len(rows), width, 2)[:, :, 0].copy()
+        return ids, phash, crop_hashes, unclustered
+
+    def last_image_id(self) -> int:
+        """The highest photo id so far (0 when there is none)."""
+        with self._lock:
+            return int(self.conn.execute("SELECT max(id) FROM images").fetchone()[0] or 0)
+
+    def unclustered_image_ids(self, up_to: int) -> list[int]:
+        """Photos (with an id up to ``up_to``) not clustered yet: kept by a run that stopped
+        before clustering them."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT id FROM images WHERE cluster IS NULL AND id <= ? ORDER BY id", (up_to,)
+            ).fetchall()
+        return [r[0] for r in rows]
 
     def merge_clusters(self, image_id: int, clusters: Iterable[int]) -> int:
         """Put ``image_id`` and every photo of ``clusters`` in one cluster, named by its oldest
