@@ -4,11 +4,13 @@
 1. Recover the outbox after a crash (alerts/outbox.py says what each leftover means).
 2. The ledger decides which alerts are due from the sightings the crawl recorded
    (alerts/ledger.py) and stores them, in one transaction.
-3. One digest per recipient group with alerts not yet sent to it (alerts/digest.py), written
-   to ``<data dir>/outbox/``. Thumbnails come from the photos the crawl kept, else are
-   fetched here (politely, with a size cap); a photo that cannot be had is left out.
-4. Every digest waiting in the outbox goes to ``ADWATCH_SMTP_URL``; without it they wait.
-   One the server refuses for good (5xx) is set aside in ``outbox/failed/``; the rest go.
+3. One digest per recipient group with alerts not yet sent to it (alerts/digest.py), queued
+   by the e-mail channel (alerts/channels/) in ``<data dir>/outbox/``. Thumbnails come from
+   the photos the crawl kept, else are fetched here (politely, with a size cap); a photo
+   that cannot be had is left out.
+4. The channel delivers every digest waiting in the outbox to ``ADWATCH_SMTP_URL``; without
+   it they wait. One the server refuses for good (5xx) is set aside in ``outbox/failed/``
+   (its alerts are listed as ``set_aside``); the rest go.
 5. Alerts new or changed are copied to the ``adwatch-alerts`` index when the store is
    Elasticsearch.
 
