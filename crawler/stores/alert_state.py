@@ -331,23 +331,12 @@ class AlertState(SQLiteState):
                 "UPDATE digests SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
                 (at, digest_id),
             )
-            ids = [
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT alert_id FROM digest_alerts WHERE digest_id = ?", (digest_id,)
-                )
-            ]
-            self._refresh_alerts(ids, at)
+            self._refresh_alerts(self._alerts_of(digest_id), at)
 
     def drop_digest(self, digest_id: str) -> None:
         """Forget a digest that never left (its file is gone): its alerts are due again."""
         with self._lock, self._tx():
-            ids = [
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT alert_id FROM digest_alerts WHERE digest_id = ?", (digest_id,)
-                )
-            ]
+            ids = self._alerts_of(digest_id)
             self.conn.execute("DELETE FROM digest_alerts WHERE digest_id = ?", (digest_id,))
             self.conn.execute("DELETE FROM digests WHERE id = ?", (digest_id,))
             self._refresh_alerts(ids)
