@@ -140,6 +140,39 @@ def test_a_bad_setting_stops_the_real_command_before_any_work(tmp_path):
     assert not data.exists()
 
 
+def test_worker_processes_get_the_settings_they_are_started_with(tmp_path, monkeypatch):
+    """A spawned worker reads no environment of its own: the rules file named only in the
+    crawl's settings object (as ``--rules`` names it) is the one its ads are matched with."""
+    import asyncio
+
+    from crawler.config import Source
+    from crawler.extract.workers import OK, WorkerPool
+    from crawler.items import Page
+
+    monkeypatch.delenv("ADWATCH_RULES", raising=False)
+    monkeypatch.chdir(tmp_path)  # no ./rules.yaml either
+    rules = tmp_path / "own-rules.yaml"
+    rules.write_text(
+        "rules:\n  - {id: fridge, name: fridge, severity: low, any: [heladera]}\n",
+        encoding="utf-8",
+    )
+    options = build_options({}, None, {"ADWATCH_RULES": str(rules)})
+    html = b"<html><body><article><h1>Vendo heladera</h1><p>Casi nueva.</p></article></body></html>"
+    source = Source(name="t", kind="classified", start_urls=["http://example.org/"])
+
+    async def main():
+        pool = WorkerPool(1, page_budget=30.0, options=options)
+        try:
+            return await pool.run(Page("http://example.org/ad/1", "t", html, "utf-8"), source)
+        finally:
+            pool.shutdown()
+
+    status, ad = asyncio.run(main())
+    assert status == OK and [m["rule"] for m in ad.matched_rules] == ["fridge"]
+    budget = build_options({"ADWATCH_PAGE_TIME_BUDGET": "0.5"})
+    assert WorkerPool(0, options=budget).page_budget == 0.5
+
+
 def _readme_variables() -> set[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("\n### Environment\n", 1)[1].split("\n#", 1)[0]
