@@ -306,7 +306,7 @@ def test_thumbnails_come_from_the_photos_the_crawl_kept(tmp_path, monkeypatch):
 
     from PIL import Image
 
-    from alerts.alertpass import local_photos
+    from alerts.thumbnails import local_photos
 
     monkeypatch.delenv("ADWATCH_SMTP_URL", raising=False)
     monkeypatch.delenv("ADWATCH_IMAGES_STORE", raising=False)

@@ -256,7 +256,7 @@ def _crawl(out: Path, name: str, host: str, port: int, render: str) -> subproces
 
 THUMBNAIL = (
     "import sys\n"
-    "from alerts.alertpass import ImageFetcher\n"
+    "from alerts.thumbnails import ImageFetcher\n"
     "print(ImageFetcher(1_000_000, 5).fetch(sys.argv[1], 'ads'))\n"
 )
 
