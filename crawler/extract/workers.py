@@ -271,6 +271,10 @@ class _Worker:
         return await future
 
     def close(self) -> None:
+        # the stream's close takes effect on a later turn of the loop, which the join below
+        # would wait out: end the socket now, so the worker reads its EOF at once
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
         if self.writer is not None:
             self.writer.close()
         else:
