@@ -22,6 +22,7 @@ from typing import Any
 
 from crawler.common.clock import utc_text
 from crawler.evidence.warc import read_payload, safe_name, sha256_hex
+from crawler.stores.base import Store
 
 __all__ = ["Packet", "UnknownAd", "build_packet", "manifest_text"]
 
@@ -252,7 +253,7 @@ def _write_zip(out: Path, entries: list[tuple[str, bytes]]) -> None:
 
 
 def build_packet(
-    store: Any,
+    store: Store,
     ad_id: str,
     evidence_root: Path,
     images_root: Path | None,

@@ -27,6 +27,8 @@ from typing import Any
 
 from crawler.evidence.warc import safe_name, sha256_hex, warc_records, write_warcinfo
 from crawler.items import Ad, Capture
+from crawler.stores.base import Store
+from crawler.stores.evidence_state import EvidenceState
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ class EvidenceWriter:
         self,
         root: Path,
         source: str,
-        state: Any,
+        state: EvidenceState,
         max_bytes: int,
         stats: Any = None,
     ):
@@ -75,7 +77,7 @@ class EvidenceWriter:
         self.shared: dict[int, tuple[Capture, dict[str, Any]]] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Any, store: Any) -> EvidenceWriter | None:
+    def from_crawler(cls, crawler: Any, store: Store) -> EvidenceWriter | None:
         """The writer for a crawler's source, or None when ``ADWATCH_EVIDENCE`` is off."""
         from crawler.stores import data_dir
 

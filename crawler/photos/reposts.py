@@ -31,7 +31,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import Ad
 from crawler.photos.dedupe import Candidate, PhotoMatch, choose_original, text_shingles
 from crawler.photos.index import PhotoIndex
-from crawler.stores import acquire_store, data_dir, release_store
+from crawler.stores import Store, acquire_store, data_dir, release_store
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class RepostPipeline:
 
 
 def place_ad(
-    ad: Ad, index: PhotoIndex, store: Any, min_similarity: float, stats: Any = None
+    ad: Ad, index: PhotoIndex, store: Store, min_similarity: float, stats: Any = None
 ) -> None:
     """Cluster the photos of ``ad``, decide whether it reposts a stored ad, and fill its
     photo fields (see the module doc)."""
@@ -132,7 +132,7 @@ def place_ad(
         ad.cluster_size = state.pages_of_ad(owner)
 
 
-def _is_stored(ad: Ad, index: PhotoIndex, store: Any) -> bool:
+def _is_stored(ad: Ad, index: PhotoIndex, store: Store) -> bool:
     """True when the page is an ad already stored (or placed earlier in this process)."""
     return ad.id in index.recent or bool(store.known([ad.canonical_url]))
 
@@ -142,7 +142,7 @@ def _find_original(
     shingles: frozenset[str],
     clusters: set[int],
     index: PhotoIndex,
-    store: Any,
+    store: Store,
     min_similarity: float,
 ) -> str | None:
     sharing = index.state.ads_in_clusters(clusters, ad.canonical_url)

@@ -23,6 +23,7 @@ from crawler.settings import (
     ADWATCH_IMAGE_MAX_BYTES,
     ADWATCH_PHASH_THRESHOLD,
 )
+from crawler.stores.base import Store
 
 
 @dataclass
@@ -53,7 +54,7 @@ def photo_of(facts: ImageFacts) -> dict[str, Any]:
 
 
 def search_image(
-    store: Any, data: bytes, rule: PhotoMatch | None = None, limit: int = 50
+    store: Store, data: bytes, rule: PhotoMatch | None = None, limit: int = 50
 ) -> list[ImageHit]:
     """The ads of ``store`` showing a near-duplicate of the photo ``data``, nearest first.
     Raises :class:`crawler.photos.hashing.ImageRejected` when ``data`` is not a photo."""
