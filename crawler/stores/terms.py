@@ -18,6 +18,9 @@ from dataclasses import dataclass
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
 _IGNORED = {0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)}  # variation selectors, skin tones
 _ZWJ = "\u200d"
+# Runs of the characters that may belong to an emoji: ASCII and Latin letters never do (none
+# is a symbol, a joiner or a modifier), and every such character ends an emoji.
+_MAYBE_SYMBOLS = re.compile("[^\x00-\xa5\xc0-\u024f]+")
 
 
 def _regional(cp: int) -> bool:
@@ -26,6 +29,13 @@ def _regional(cp: int) -> bool:
 
 def symbols(text: str) -> list[str]:
     """The emoji (and other pictographic symbols) of ``text``, in order, one per term."""
+    out: list[str] = []
+    for run in _MAYBE_SYMBOLS.findall(text):
+        out.extend(_run_symbols(run))
+    return out
+
+
+def _run_symbols(text: str) -> list[str]:
     out: list[str] = []
     current = ""
     joined = False
