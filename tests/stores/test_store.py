@@ -1,4 +1,5 @@
-"""The embedded SQLite store: idempotent upserts, sightings, search, state, crash safety."""
+"""The embedded SQLite store: idempotent upserts, sightings, search, state, crash safety; the
+host's state objects over its connection, also under the Elasticsearch store."""
 
 from __future__ import annotations
 
@@ -91,3 +92,27 @@ def test_source_state_and_runs_roundtrip(tmp_path):
     assert store.source_state("s1") == {"last_run_at": "2026-11-02T00:00:00+00:00"}
     store.record_run({"started_at": "a", "finished_at": "b", "totals": {}})
     assert store.runs()[0]["started_at"] == "a"
+
+
+def test_state_objects_share_the_store_connection(tmp_path):
+    store = SQLiteStore(tmp_path / "a.db")
+    states = (store.alerts, store.photos, store.health, store.evidence)
+    assert all(state.conn is store.conn for state in states)
+    store.upsert_ads([make_ad(1, repost_of="id0")], "2025-01-01T00:00:00+00:00")
+    assert store.photos.count_sightings() == 1  # the store's write, seen by its photo state
+    store.close()
+
+
+def test_the_elasticsearch_store_keeps_host_state_in_the_data_directory(tmp_path):
+    from crawler.stores.elasticsearch import ElasticsearchStore, ESConfig
+
+    # nothing listens there: the host's own state needs no node
+    es = ElasticsearchStore(ESConfig(url="http://127.0.0.1:9", prefix="t"), tmp_path)
+    es.alerts.record_alert_sightings([make_ad(1)], "2025-01-01T00:00:00+00:00")
+    es.save_source_state("s1", {"cursor": 3})
+    es.close()
+    local = SQLiteStore(tmp_path / "adwatch.sqlite3")
+    _rules, phones = local.alerts.pending_sightings()
+    assert [(p.ad_id, p.phone) for p in phones] == [("id1", "+595981123451")]
+    assert local.source_state("s1") == {"cursor": 3}
+    local.close()
