@@ -181,6 +181,7 @@ def _call(
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = 0
     try:
         conn.connect(address)
         request = json.dumps({"args": command[3:], "env": env, "cwd": cwd}).encode()
@@ -196,8 +197,6 @@ def _call(
         while open_fds:
             left = deadline - time.monotonic()
             if left <= 0:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
                 raise subprocess.TimeoutExpired(
                     command, timeout, _text(b"".join(chunks[out_r])), _text(b"".join(chunks[err_r]))
                 )
@@ -211,6 +210,11 @@ def _call(
         answer = json.loads(answers.readline())
         returncode = int(answer["returncode"])
         _usage.append(float(answer["cpu_seconds"]))
+    except BaseException:  # a timeout, or the test interrupted: the child goes, as with subprocess
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        raise
     finally:
         conn.close()
         for fd in (out_r, err_r, out_w, err_w):
