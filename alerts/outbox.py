@@ -59,11 +59,11 @@ import os
 import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from alerts.transport import SendError
+from crawler.common.clock import utc_text
 from crawler.common.options import current_options
 
 __all__ = ["Delivery", "DigestRecord", "Outbox", "OutboxState", "Recovery"]
@@ -129,10 +129,6 @@ class Delivery:
     refused: list[str] = field(default_factory=list)  # recipients a server refused
     sent_groups: list[str] = field(default_factory=list)  # the group of each one sent
     set_aside_groups: list[str] = field(default_factory=list)  # of each one set aside
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -206,7 +202,7 @@ class Outbox:
                     found.forgotten += 1
                 continue
             if sent and not waiting:
-                self.state.mark_digest_sent(record.id, _now())
+                self.state.mark_digest_sent(record.id, utc_text())
                 found.marked_sent += 1
             elif refused and not waiting:
                 self.state.set_digest_status(record.id, "failed")
@@ -264,7 +260,7 @@ class Outbox:
             os.replace(path, self.sent_path(record))
             _fsync_dir(self.sent_dir)
             _fsync_dir(self.dir)
-            self.state.mark_digest_sent(record.id, _now())
+            self.state.mark_digest_sent(record.id, utc_text())
             done.sent += 1
             done.sent_groups.append(record.group)
             done.refused.extend(refused)

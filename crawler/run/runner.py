@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from filelock import FileLock, Timeout
 
 from alerts.alertpass import alert_pass
+from crawler.common.clock import utc_now, utc_text
 from crawler.common.crawlsettings import crawl_settings
 from crawler.common.options import Options, using_options
 from crawler.config import Source, SourcesFile
@@ -93,7 +94,7 @@ def _run_locked(
     sources: SourcesFile, options: Options, only: list[str] | None, force: bool
 ) -> RunResult:
     data_dir = options.data_dir
-    started = datetime.now(UTC)
+    started = utc_now()
     datadir.reset()
     states, replayed = _prepare_store(data_dir, sources)
     if only:
@@ -193,7 +194,7 @@ def _record_run(
     """The run's summary (``run`` brings what was not due, replayed, and the alert and
     health reports), recorded in the store; a full disk is noted (crawler/health/datadir.py),
     and the summary is still returned to be printed."""
-    finished = datetime.now(UTC)
+    finished = utc_now()
     store = open_store(data_dir)
     try:
         try:
@@ -202,8 +203,8 @@ def _record_run(
             logger.warning("cannot count the ads in the store: %s", exc)
             in_store = None
         summary = {
-            "started_at": started.isoformat(timespec="seconds"),
-            "finished_at": finished.isoformat(timespec="seconds"),
+            "started_at": utc_text(started),
+            "finished_at": utc_text(finished),
             "duration_s": (finished - started).total_seconds(),
             "sources": per_source,
             "skipped_not_due": run["skipped_not_due"],
