@@ -33,6 +33,7 @@ class Database:
         self.conn.execute("PRAGMA foreign_keys=ON")
 
     def transaction(self) -> Transaction:
+        """A write transaction on the connection (hold ``lock`` around it)."""
         return Transaction(self.conn)
 
     def close(self) -> None:
@@ -54,7 +55,7 @@ class SQLiteState:
             self.conn.executescript(self.schema)
 
     def _tx(self) -> Transaction:
-        return Transaction(self.conn)
+        return self.db.transaction()
 
 
 class Transaction:

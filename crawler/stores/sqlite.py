@@ -446,7 +446,7 @@ class SQLiteStore:
     # ---------------------------------------------------------------- helpers
 
     def _tx(self) -> Transaction:
-        return Transaction(self.conn)
+        return self.db.transaction()
 
     @staticmethod
     def _values(ad: Ad) -> tuple[Any, ...]:
