@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crawler.stores.connection import SQLiteState
+from crawler.stores.connection import SQLiteState, chunks, marks
 from crawler.stores.photo_state import image_record
 
 EVIDENCE_SCHEMA = """
@@ -76,12 +76,11 @@ class EvidenceState(SQLiteState):
         urls = list(dict.fromkeys(canonical_urls))
         out: dict[str, str] = {}
         with self._lock:
-            for i in range(0, len(urls), 500):
-                chunk = urls[i : i + 500]
+            for chunk in chunks(urls):
                 rows = self.conn.execute(
                     "SELECT canonical_url, content_hash FROM evidence WHERE id IN "
                     "(SELECT max(id) FROM evidence WHERE canonical_url IN "
-                    f"({', '.join('?' * len(chunk))}) GROUP BY canonical_url)",
+                    f"({marks(chunk)}) GROUP BY canonical_url)",
                     chunk,
                 ).fetchall()
                 out.update((r[0], r[1]) for r in rows)

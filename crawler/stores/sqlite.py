@@ -15,7 +15,7 @@ from typing import Any
 from crawler.items import Ad
 from crawler.stores.alert_state import AlertState
 from crawler.stores.base import NEW, UNCHANGED, UPDATED, SearchHit, SearchQuery
-from crawler.stores.connection import Database, Transaction
+from crawler.stores.connection import Database, Transaction, chunks, marks
 from crawler.stores.evidence_state import EvidenceState
 from crawler.stores.health_state import HealthState
 from crawler.stores.photo_state import PhotoState
@@ -268,11 +268,10 @@ class SQLiteStore:
         """The URLs among ``canonical_urls`` found unavailable at or after ``since``."""
         out: set[str] = set()
         with self._lock:
-            for i in range(0, len(canonical_urls), 500):
-                chunk = canonical_urls[i : i + 500]
+            for chunk in chunks(canonical_urls):
                 rows = self.conn.execute(
                     f"SELECT canonical_url FROM unavailable WHERE last_at >= ? AND canonical_url "
-                    f"IN ({', '.join('?' * len(chunk))})",
+                    f"IN ({marks(chunk)})",
                     [since, *chunk],
                 ).fetchall()
                 out.update(r[0] for r in rows)
@@ -334,11 +333,9 @@ class SQLiteStore:
             return set()
         out: set[str] = set()
         with self._lock:
-            for i in range(0, len(canonical_urls), 500):
-                chunk = canonical_urls[i : i + 500]
+            for chunk in chunks(canonical_urls):
                 rows = self.conn.execute(
-                    f"SELECT canonical_url FROM ads WHERE canonical_url IN "
-                    f"({', '.join('?' * len(chunk))})",
+                    f"SELECT canonical_url FROM ads WHERE canonical_url IN ({marks(chunk)})",
                     chunk,
                 ).fetchall()
                 out.update(r[0] for r in rows)
