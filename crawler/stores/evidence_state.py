@@ -1,7 +1,7 @@
 """Where each ad's evidence is: its WARC records and screenshots, in the SQLite file.
 
 This index stays in ``<data dir>/adwatch.sqlite3`` whichever store holds the ads (the WARC
-files it points into are this crawler host's own; see crawler/evidence/capture.py).
+files it points into are this crawler host's own; see crawler/evidence/writer.py).
 
 Table ``evidence``: one row per capture of a page (an ad's own page, or a repost page kept
 as a sighting of it): the ad it belongs to, the page, the ad's content hash when captured
