@@ -37,7 +37,8 @@ class ImageHit:
 def read_image(target: str, allow_private: bool = False) -> bytes:
     """The bytes of a photo file, or of a photo URL (no private hosts unless allowed), at
     most ``ADWATCH_IMAGE_MAX_BYTES`` either way. Raises OSError, ValueError or
-    http.client.HTTPException when it cannot be read (see crawler/extract/probe.py ``read_page``)."""
+    http.client.HTTPException when it cannot be read (see crawler/extract/probe.py
+    ``read_page``)."""
     if not target.lower().startswith(("http://", "https://")):
         return read_capped(target, ADWATCH_IMAGE_MAX_BYTES, "ADWATCH_IMAGE_MAX_BYTES")
     return fetch_bytes(target, allow_private, ADWATCH_IMAGE_MAX_BYTES)[0]

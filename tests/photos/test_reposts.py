@@ -1,5 +1,5 @@
-"""Photo clusters and reposts (crawler/photos/dedupe.py, crawler/photos/index.py, crawler/photos/reposts.py) with
-the real SQLite store, on real photographs."""
+"""Photo clusters and reposts (crawler/photos/dedupe.py, crawler/photos/index.py,
+crawler/photos/reposts.py) with the real SQLite store, on real photographs."""
 
 from __future__ import annotations
 
