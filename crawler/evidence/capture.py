@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.common.clock import utc_text
-from crawler.fetch.screenshot import Screenshot
+from crawler.evidence.screenshot import Screenshot
 from crawler.items import Capture
 
 __all__ = ["capture_of"]

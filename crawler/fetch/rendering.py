@@ -21,7 +21,8 @@ in the browser goes through crawler/fetch/browser_guard.py: the source's private
 (refusals count in ``adwatch/blocked_private_network``) and a usable charset.
 
 With ``ADWATCH_EVIDENCE`` and ``ADWATCH_SCREENSHOTS``, an ad page the browser renders is also
-kept as a full-page screenshot (crawler/fetch/screenshot.py; crawler/evidence/writer.py stores it).
+kept as a full-page screenshot (crawler/evidence/screenshot.py; crawler/evidence/writer.py
+stores it).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.python import global_object_name
 
 from crawler.config import Source, is_xpath
+from crawler.evidence.screenshot import Screenshot
 from crawler.extract.ads import select
 from crawler.extract.listings import guess_ad_links
 from crawler.extract.schemaorg import AD_TYPES, jsonld_objects, schema_types
@@ -49,7 +51,6 @@ from crawler.fetch.browser_guard import (
     BrowserGuard,
     guard_page,
 )
-from crawler.fetch.screenshot import Screenshot
 from crawler.stores import acquire_store, release_store
 
 _PSEUDO = re.compile(r"::(text|attr\([^)]*\))\s*$")

@@ -1,8 +1,9 @@
 """The browser's full-page screenshot of a rendered ad page, kept as evidence.
 
 :class:`Screenshot` is a scrapy-playwright page method that crawler/fetch/rendering.py adds to
-an ad page's request (``ADWATCH_EVIDENCE`` and ``ADWATCH_SCREENSHOTS``); crawler/evidence/capture.py
-finds its result on the response. No Scrapy or browser import: both sides can load it cheaply.
+an ad page's request (``ADWATCH_EVIDENCE`` and ``ADWATCH_SCREENSHOTS``);
+crawler/evidence/capture.py finds its result on the response, and crawler/evidence/writer.py
+stores it. No Scrapy or browser import: both sides load it cheaply.
 """
 
 from __future__ import annotations
