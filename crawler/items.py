@@ -117,8 +117,8 @@ class Ad:
     # start, end, text}]}], and the ad's risk score from them (0..100)
     matched_rules: list[dict[str, Any]] = field(default_factory=list)
     risk_score: float = 0.0
-    # photos (crawler/photos/pipeline.py, crawler/photos/reposts.py; docs/IMAGES.md): one record per photo
-    # kept, in page order: {url, path, sha256, phash, phash_mirror, dhash (16 hex digits),
+    # photos (crawler/photos/pipeline.py, crawler/photos/reposts.py; docs/IMAGES.md): one record
+    # per photo kept, in page order: {url, path, sha256, phash, phash_mirror, dhash (16 hex digits),
     # width, height, format, bytes, cluster}; a cluster is a photo and its near-duplicates
     images: list[dict[str, Any]] = field(default_factory=list)
     image_clusters: list[int] = field(default_factory=list)

@@ -28,7 +28,8 @@ def rules_path(value: str | os.PathLike[str] | None = None) -> Path:
 
 def load_ruleset(path: str | os.PathLike[str] | None = None) -> RuleSet | None:
     """The validated rules of :func:`rules_path`; None when the file does not exist.
-    An invalid file raises :class:`crawler.common.yamlconf.ConfigError` (``rules.yaml:LINE: ...``)."""
+    An invalid file raises :class:`crawler.common.yamlconf.ConfigError`
+    (``rules.yaml:LINE: ...``)."""
     resolved = rules_path(path)
     if not resolved.is_file():
         return None

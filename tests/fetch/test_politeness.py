@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from crawler.common.netpolicy import parse_host_port
 from crawler.config import Source
 from crawler.fetch.botwalls import WALL_MARKERS, wall_reason
-from crawler.common.netpolicy import parse_host_port
 from crawler.fetch.retries import backoff_seconds, parse_retry_after
 
 RECAPTCHA = '<script src="https://www.google.com/recaptcha/api.js" async defer></script>'

@@ -10,8 +10,8 @@ N queries (nothing can reach it: the namespace has no network but its loopback) 
 request it gets. Several N per path, so whichever lookup a path would make the last one,
 it gets 127.0.0.1.
 
-Run as a script (``python -m tests.fetch.test_rebinding OUT_DIR``), this module is the side that runs
-inside the namespace.
+Run as a script (``python -m tests.fetch.test_rebinding OUT_DIR``), this module is the side that
+runs inside the namespace.
 """
 
 from __future__ import annotations
