@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from crawler.run import logs
 from crawler.stores import open_store
 from tests.conftest import ROOT
 from tests.hostile_site import GOOD_ADS, MAX_PAGES, HostileSite
@@ -54,6 +55,7 @@ def hostile(tmp_path_factory):
             "ADWATCH_ALERTS": "false",
         }
         summary = crawl_with_peak_memory("hostile", env)
+        summary["_log"] = (tmp / "data" / logs.FILE_NAME).read_text()
         store = open_store(tmp / "data")
         ads = {a["url"].removeprefix(site.base_url): a for a in store.all_ads()}
         store.close()
@@ -81,8 +83,8 @@ def crawl_with_peak_memory(source: str, env: dict[str, str]) -> dict:
 
 
 def stat(hostile, name: str) -> int:
-    """A counter from the stats Scrapy dumps at the end of the crawl."""
-    found = re.search(rf"'{re.escape(name)}': (\d+)", hostile["summary"]["_stderr"])
+    """A counter from the stats Scrapy dumps into the run's log file at the end of the crawl."""
+    found = re.search(rf"'{re.escape(name)}': (\d+)", hostile["summary"]["_log"])
     return int(found.group(1)) if found else 0
 
 
