@@ -21,10 +21,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from alerts.ledger import Alert
-from crawler import settings as defaults
 from crawler.common.netpolicy import host_is_public
 from crawler.common.options import current_options
-from crawler.fetch.webfetch import open_url
+from crawler.fetch.webfetch import crawl_setting, open_url
 
 __all__ = ["DigestPhotos", "ImageFetcher", "images_dir", "local_photos", "wanted_images"]
 
@@ -65,7 +64,7 @@ class ImageFetcher:
         with self._lock:
             if origin not in self._robots:
                 self._robots[origin] = self._robots_txt(origin, private_ok)
-            return self._robots[origin].can_fetch(defaults.USER_AGENT, url)
+            return self._robots[origin].can_fetch(crawl_setting("USER_AGENT"), url)
 
     def fetch(self, url: str, source: str) -> bytes | None:
         """The image at ``url`` (of an ad of ``source``), or None if it cannot be had."""

@@ -32,7 +32,7 @@ from crawler.common.options import Options, current_options
 from crawler.config import ConfigError
 from crawler.extract.rules import load_ruleset, match_record, matcher, rules_path
 from crawler.fetch.localfile import read_capped
-from crawler.settings import DOWNLOAD_MAXSIZE
+from crawler.fetch.webfetch import crawl_setting
 from crawler.stores import data_dir
 
 _PLAIN_MARK = ("[", "]")
@@ -101,7 +101,8 @@ def _target_ad(args: argparse.Namespace) -> dict[str, Any] | None:
     is_file = not is_url and path.is_file()
     text = target
     if is_file:
-        text = read_capped(path, DOWNLOAD_MAXSIZE, "DOWNLOAD_MAXSIZE").decode(errors="replace")
+        maxsize = crawl_setting("DOWNLOAD_MAXSIZE")
+        text = read_capped(path, maxsize, "DOWNLOAD_MAXSIZE").decode(errors="replace")
     if is_url or (is_file and _looks_like_html(text)):
         result = probe_page(target, source, allow_private=args.allow_private_network)
         ad = result.get("ad")

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from crawler.cli.common import read_sources, sources_path
 from crawler.config import FIELD_NAMES, Source, SourcesFile
-from crawler.settings import DOWNLOAD_MAXSIZE, USER_AGENT
+from crawler.fetch.webfetch import crawl_setting
 
 LIVE_PAGES = 3
 
@@ -69,7 +69,7 @@ class PoliteFetcher:
         if wait > 0:
             time.sleep(wait)
         try:
-            return fetch_bytes(url, self._private_ok(url), DOWNLOAD_MAXSIZE)
+            return fetch_bytes(url, self._private_ok(url), crawl_setting("DOWNLOAD_MAXSIZE"))
         finally:
             self._last = time.monotonic()
 
@@ -84,7 +84,7 @@ class PoliteFetcher:
                 # RFC 9309: no robots.txt (4xx) allows everything, a server error nothing
                 text = "User-agent: *\nDisallow: /\n" if exc.code >= 500 else ""
             self._robots[origin] = Protego.parse(text)
-        return self._robots[origin].can_fetch(url, USER_AGENT)
+        return self._robots[origin].can_fetch(url, crawl_setting("USER_AGENT"))
 
     def fetch(self, url: str) -> Any:
         """The page at ``url`` as a :class:`crawler.extract.suggest.Page`; ValueError when

@@ -15,7 +15,7 @@ from crawler.config import Source
 from crawler.extract.ads import extract_detail, extract_listing
 from crawler.extract.normalize import normalize_ad
 from crawler.fetch.localfile import read_capped
-from crawler.settings import DOWNLOAD_MAXSIZE
+from crawler.fetch.webfetch import crawl_setting
 
 
 def probe_page(target: str, source: Source | None, allow_private: bool = False) -> dict[str, Any]:
@@ -33,12 +33,13 @@ def read_page(
     ValueError (a refused address, a page or file over the cap, another scheme) or
     http.client.HTTPException (a broken answer)."""
     if not target.lower().startswith(("http://", "https://")):
-        body = read_capped(target, DOWNLOAD_MAXSIZE, "DOWNLOAD_MAXSIZE")
+        body = read_capped(target, crawl_setting("DOWNLOAD_MAXSIZE"), "DOWNLOAD_MAXSIZE")
         return body, page_address(body) or Path(target).resolve().as_uri(), None
     from crawler.fetch.webfetch import fetch_bytes
 
     private_ok = source is not None and source.allow_private_network is True
-    data, url, charset = fetch_bytes(target, allow_private or private_ok, DOWNLOAD_MAXSIZE)
+    maxsize = crawl_setting("DOWNLOAD_MAXSIZE")
+    data, url, charset = fetch_bytes(target, allow_private or private_ok, maxsize)
     headers = {"Content-Type": f"text/html; charset={charset}"} if charset else None
     return data, url, headers
 

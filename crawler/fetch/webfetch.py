@@ -22,12 +22,26 @@ from crawler.common.netpolicy import AllowedHosts, host_is_public
 from crawler.fetch.resolver import PrivateAddressRefused, connect_checked
 
 
-def _crawl_defaults() -> tuple[str, float]:
-    """adwatch's User-Agent and download timeout (crawler/settings.py), read at the first
-    fetch: importing this module does not load the Scrapy settings."""
+def crawl_setting(name: str) -> Any:
+    """A Scrapy setting of the crawl as this process's settings object has it: given on the
+    command line (``-s USER_AGENT=...``), else its default in crawler/settings.py. Read at the
+    first fetch: importing this module does not load the Scrapy settings."""
     from crawler import settings
+    from crawler.common.options import current_options
+    from crawler.common.values import parse_flag
 
-    return settings.USER_AGENT, settings.DOWNLOAD_TIMEOUT
+    default = getattr(settings, name)
+    given = current_options().scrapy_overrides.get(name)
+    if given is None or not isinstance(given, str) or isinstance(default, str):
+        return default if given is None else given
+    if isinstance(default, bool):
+        return parse_flag(given)
+    return type(default)(given) if isinstance(default, int | float) else given
+
+
+def _crawl_defaults() -> tuple[str, float]:
+    """adwatch's User-Agent and download timeout, as the crawl has them."""
+    return str(crawl_setting("USER_AGENT")), float(crawl_setting("DOWNLOAD_TIMEOUT"))
 
 
 class _Policy:

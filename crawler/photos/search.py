@@ -12,17 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.fetch.localfile import read_capped
-from crawler.fetch.webfetch import fetch_bytes
+from crawler.fetch.webfetch import crawl_setting, fetch_bytes
 from crawler.items import Ad
 from crawler.photos.dedupe import PhotoMatch
 from crawler.photos.hashing import ImageFacts, ImageLimits, inspect_image
 from crawler.photos.index import PhotoIndex
-from crawler.settings import (
-    ADWATCH_CROP_THRESHOLD,
-    ADWATCH_DHASH_THRESHOLD,
-    ADWATCH_IMAGE_MAX_BYTES,
-    ADWATCH_PHASH_THRESHOLD,
-)
 from crawler.stores.base import Store
 
 
@@ -39,9 +33,10 @@ def read_image(target: str, allow_private: bool = False) -> bytes:
     most ``ADWATCH_IMAGE_MAX_BYTES`` either way. Raises OSError, ValueError or
     http.client.HTTPException when it cannot be read (see crawler/extract/probe.py
     ``read_page``)."""
+    max_bytes = crawl_setting("ADWATCH_IMAGE_MAX_BYTES")
     if not target.lower().startswith(("http://", "https://")):
-        return read_capped(target, ADWATCH_IMAGE_MAX_BYTES, "ADWATCH_IMAGE_MAX_BYTES")
-    return fetch_bytes(target, allow_private, ADWATCH_IMAGE_MAX_BYTES)[0]
+        return read_capped(target, max_bytes, "ADWATCH_IMAGE_MAX_BYTES")
+    return fetch_bytes(target, allow_private, max_bytes)[0]
 
 
 def photo_of(facts: ImageFacts) -> dict[str, Any]:
@@ -61,7 +56,7 @@ def search_image(
     Raises :class:`crawler.photos.hashing.ImageRejected` when ``data`` is not a photo."""
     facts = inspect_image(data, ImageLimits(min_width=1, min_height=1))
     rule = rule or PhotoMatch(
-        ADWATCH_PHASH_THRESHOLD, ADWATCH_DHASH_THRESHOLD, ADWATCH_CROP_THRESHOLD
+        *(crawl_setting(f"ADWATCH_{kind}_THRESHOLD") for kind in ("PHASH", "DHASH", "CROP"))
     )
     state = store.photos
     index = PhotoIndex(state, rule, cluster_pending=False)

@@ -233,3 +233,39 @@ def test_s_alerts_false_turns_off_the_alert_pass_of_a_real_run(demo_server, tmp_
     # the same crawl with alerts on: every ad alerts
     on = run_json("run", env={**env, "ADWATCH_DATA_DIR": str(tmp_path / "on")})
     assert on["alerts"]["alerts_due"] == on["sources"][0]["ads_new"] > 0, on["alerts"]
+
+
+def test_the_one_off_fetch_sends_the_user_agent_given_with_s():
+    """``-s USER_AGENT=...`` reaches the fetches outside the crawl (robots.txt and thumbnails of
+    the alert pass, ``adwatch extract URL``, ``search --image URL``), on a real local server."""
+    import http.server
+    import threading
+
+    from crawler.fetch.webfetch import crawl_setting, fetch_bytes
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            seen.append(self.headers.get("User-Agent", ""))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        fetch_bytes(url, True, 1000)
+        given = build_options({}, {"USER_AGENT": "adwatch-test/9", "DOWNLOAD_MAXSIZE": "3"})
+        with using_options(given):
+            assert crawl_setting("DOWNLOAD_MAXSIZE") == 3
+            fetch_bytes(url, True, 1000)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == [defaults.USER_AGENT, "adwatch-test/9"]
