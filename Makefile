@@ -9,8 +9,9 @@ export ADWATCH_CACHE
 .PHONY: install system-deps demo test test-fast fuzz bench lint es-fetch clean
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	@echo "creating the virtual environment $(VENV) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || $(PY) -m pip install -q --upgrade pip
 
 # pip's output goes to $(VENV)/install.log, shown only when the install fails; setuptools
 # new enough to build the wheel offline (tests/test_package.py) and read the SPDX license.
