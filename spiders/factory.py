@@ -22,7 +22,7 @@ def spider_class_for(source: Source) -> type[AdSpider]:
     settings = dict(source.politeness.scrapy_settings())
     settings["ADWATCH_ALLOW_PRIVATE_NETWORK"] = source.allow_private_network
     if source.render != "static":
-        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        handler = "crawler.fetch.browserhandler.GuardedPlaywrightHandler"
         settings["DOWNLOAD_HANDLERS"] = {"http": handler, "https": handler}
     attrs: dict[str, object] = {"name": source.name, "source": source, "custom_settings": settings}
     if source.entry == "sitemap":
