@@ -74,7 +74,13 @@ from alerts.ruleschema import (
     Term,
     parse_duration,
 )
-from crawler.common.yamlconf import ConfigError, line_for, parse_yaml, validation_problems
+from crawler.common.yamlconf import (
+    ConfigError,
+    line_for,
+    parse_yaml,
+    read_config_text,
+    validation_problems,
+)
 
 __all__ = [
     "Defaults",
@@ -173,11 +179,4 @@ def parse_rules(text: str, path: str = "rules.yaml") -> RuleSet:
 
 def load_rules(path: str | Path) -> RuleSet:
     """Read and validate a rules file (ConfigError, with file and line, on any problem)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([(str(path), None, "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([(str(path), None, f"cannot read: {exc}")]) from None
-    return parse_rules(text, str(path))
+    return parse_rules(read_config_text(path), str(path))

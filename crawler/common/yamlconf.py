@@ -247,17 +247,21 @@ def validation_problems(
     return problems
 
 
-def read_yaml(path: str | Path) -> tuple[Any, dict[Loc, int]]:
-    """Read and parse a YAML file: its data (``{}`` when empty) and the lines of its parts;
-    raise :class:`ConfigError` when it cannot be read or parsed."""
-    path = Path(path)
+def read_config_text(path: str | Path) -> str:
+    """The UTF-8 text of a configuration file; :class:`ConfigError` naming the file when it
+    is missing or cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([(str(path), None, "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([(str(path), None, f"cannot read: {exc}")]) from None
-    data, lines = parse_yaml(text, str(path))
+
+
+def read_yaml(path: str | Path) -> tuple[Any, dict[Loc, int]]:
+    """Read and parse a YAML file: its data (``{}`` when empty) and the lines of its parts;
+    raise :class:`ConfigError` when it cannot be read or parsed."""
+    data, lines = parse_yaml(read_config_text(path), str(path))
     return ({} if data is None else data), lines
 
 
